@@ -4,7 +4,7 @@
 set(AUGUR_LIBRARY_TARGETS "" CACHE INTERNAL "")
 
 function(augur_compile_options target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers ${AUGUR_TORCH_CXX_FLAGS})
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-stringop-overflow ${AUGUR_TORCH_CXX_FLAGS})
   if(AUGUR_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
