@@ -1,0 +1,14 @@
+// The one place where subcommands are listed.
+#include "augur/apps/cli.h"
+#include "commands.h"
+
+namespace augur::apps {
+
+std::vector<Command> AllCommands() {
+  return {
+      InfoCommand(),
+      VersionCommand(),
+  };
+}
+
+}  // namespace augur::apps

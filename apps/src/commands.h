@@ -1,0 +1,11 @@
+// Constructors of the subcommands, one file each.
+#pragma once
+
+#include "augur/apps/cli.h"
+
+namespace augur::apps {
+
+Command InfoCommand();
+Command VersionCommand();
+
+}  // namespace augur::apps

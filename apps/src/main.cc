@@ -1,0 +1,3 @@
+#include "augur/apps/cli.h"
+
+int main(int argc, char** argv) { return augur::apps::RunCli(argc, argv); }
