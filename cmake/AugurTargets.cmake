@@ -1,10 +1,12 @@
-# augur_library(<name> [SOURCES ...] [DEPS ...] [PRIVATE_DEPS ...] [TORCH_PCH])
+# augur_library(<name> [SOURCES ...] [DEPS ...] [PRIVATE_DEPS ...] [TORCH_PCH] [NO_EXPORT])
+# NO_EXPORT: not part of augur::augur nor of the installed package (the CLI's own library).
 # Creates augur_<name> (alias augur::<name>) whose public headers live in <folder>/include/augur/<name>/.
 # A library without sources is an INTERFACE target (a folder whose code has not landed yet).
 set(AUGUR_LIBRARY_TARGETS "" CACHE INTERNAL "")
 
+# -Wno-stringop-overflow/-Wno-array-bounds: g++ 12 reports false positives inside std::string at -O3 (GCC bug 105329).
 function(augur_compile_options target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-stringop-overflow ${AUGUR_TORCH_CXX_FLAGS})
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-stringop-overflow -Wno-array-bounds ${AUGUR_TORCH_CXX_FLAGS})
   if(AUGUR_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
@@ -18,7 +20,7 @@ function(augur_compile_options target)
 endfunction()
 
 function(augur_library name)
-  cmake_parse_arguments(A "TORCH_PCH" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(A "TORCH_PCH;NO_EXPORT" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target augur_${name})
   if(A_SOURCES)
     add_library(${target} ${A_SOURCES})
@@ -39,6 +41,9 @@ function(augur_library name)
   endif()
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
   add_library(augur::${name} ALIAS ${target})
+  if(A_NO_EXPORT)
+    return()
+  endif()
   set(AUGUR_LIBRARY_TARGETS ${AUGUR_LIBRARY_TARGETS} ${target} CACHE INTERNAL "")
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/include)
     install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION include)
