@@ -48,7 +48,9 @@ StepInfo PendulumEnv::DoStep(std::span<const float> action, std::span<float> obs
   // u = np.clip(u, -max_torque, max_torque)[0], a float32.
   const float u = std::clamp(action[0], static_cast<float>(-kMaxTorque), static_cast<float>(kMaxTorque));
   const double th = theta_, thdot = theta_dot_;
-  const double costs = AngleNormalize(th) * AngleNormalize(th) + 0.1 * thdot * thdot + 0.001 * (u * u);
+  // u is a float32 scalar; NumPy 1.x squares it in float64 (NumPy 2 in float32: a difference below 1e-9).
+  const double ud = u;
+  const double costs = AngleNormalize(th) * AngleNormalize(th) + 0.1 * thdot * thdot + 0.001 * (ud * ud);
   double new_thdot = thdot + (3 * gravity_ / (2 * kLength) * std::sin(th) + 3.0 / (kMass * kLength * kLength) * u) * kDt;
   new_thdot = std::clamp(new_thdot, -kMaxSpeed, kMaxSpeed);
   theta_ = th + new_thdot * kDt;

@@ -81,7 +81,7 @@ struct ExpertInfo {
 const std::map<std::string, ExpertInfo, std::less<>>& Experts() {
   static const auto* experts = new std::map<std::string, ExpertInfo, std::less<>>{
       {"Acrobot-v1", {AcrobotExpert, 0.7}},
-      {"CartPole-v1", {CartPoleExpert, 0.6}},
+      {"CartPole-v1", {CartPoleExpert, 0.45}},
       {"MountainCar-v0", {MountainCarExpert, 0.3}},
       {"MountainCarContinuous-v0", {ContinuousMountainCarExpert, 0.8}},
       {"Pendulum-v1", {PendulumExpert, 0.6}},
