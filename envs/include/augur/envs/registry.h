@@ -1,0 +1,20 @@
+// The env registry: every reference simulator by its Gymnasium id.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "augur/envs/env.h"
+
+namespace augur::envs {
+
+// A new env for a registered id ("Pendulum-v1", "CartPole-v1", "MountainCar-v0",
+// "MountainCarContinuous-v0", "Acrobot-v1"). Throws NotFoundError listing the valid ids.
+std::unique_ptr<Env> Make(std::string_view id);
+
+// The registered ids, sorted.
+std::vector<std::string> RegisteredEnvs();
+
+}  // namespace augur::envs
