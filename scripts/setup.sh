@@ -18,6 +18,8 @@ PACKAGES=(
   libmujoco-dev libqhull-dev
   # python helpers: golden-file regeneration, test fixtures, plots
   python3 python3-numpy python3-matplotlib
+  # headless browser: tests check that HTML reports render
+  chromium
 )
 
 missing=()

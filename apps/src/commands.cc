@@ -6,6 +6,7 @@ namespace augur::apps {
 
 std::vector<Command> AllCommands() {
   return {
+      EvalCommand(),
       InfoCommand(),
       VersionCommand(),
   };

@@ -5,6 +5,7 @@
 
 namespace augur::apps {
 
+Command EvalCommand();
 Command InfoCommand();
 Command VersionCommand();
 

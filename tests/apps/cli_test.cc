@@ -51,6 +51,10 @@ TEST(CliTest, UserErrorsExitOneWithAMessage) {
   EXPECT_THAT(none.err, HasSubstr("subcommand is required"));
   auto unknown = RunAugur("bogus");
   EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown subcommand 'bogus'; valid subcommands: eval, info, version"));
+  auto extra = RunAugur("version extra");
+  EXPECT_EQ(extra.exit_code, 1);
+  EXPECT_THAT(extra.err, HasSubstr("unexpected argument 'extra'"));
   auto level = RunAugur("--log-level loud info --no-gemm");
   EXPECT_EQ(level.exit_code, 1);
   EXPECT_THAT(level.err, HasSubstr("unknown log level 'loud'; valid levels:"));

@@ -1,0 +1,73 @@
+// Agent: anything that maps an observation to an action in an episode (an MPC agent, a behaviour policy,
+// a learned policy).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "augur/core/budget.h"
+#include "augur/core/planner.h"
+#include "augur/core/rng.h"
+
+namespace augur::envs {
+class Policy;
+}
+
+namespace augur::agents {
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  virtual std::string name() const = 0;
+  // Called at the start of every episode with that episode's seed.
+  virtual void Reset(uint64_t seed) = 0;
+  // The action for `obs` ([action_dim] floats; a discrete action is one float holding the index).
+  virtual std::vector<float> Act(std::span<const float> obs) = 0;
+};
+
+// Model-predictive control: replan from every observation and execute the plan's first action.
+class MpcAgent : public Agent {
+ public:
+  struct Options {
+    int64_t iterations = 0;   // planner iterations per action; 0 = until the deadline
+    double deadline_ms = 0;   // wall-time budget per action in milliseconds; 0 = none
+    // At least one of the two must be set (ConfigError otherwise).
+    void Validate() const;
+  };
+
+  MpcAgent(std::shared_ptr<Planner> planner, Options options);
+
+  std::string name() const override;
+  void Reset(uint64_t seed) override;
+  std::vector<float> Act(std::span<const float> obs) override;
+
+  // The plan behind the last action (predicted trajectory, statistics).
+  const PlanResult& last_plan() const { return last_plan_; }
+  Planner& planner() { return *planner_; }
+
+ private:
+  Budget MakeBudget() const;
+
+  std::shared_ptr<Planner> planner_;
+  Options options_;
+  PlanResult last_plan_;
+};
+
+// A behaviour policy from envs/ (random, expert, medium, ...) as an agent: the baselines of every table.
+class PolicyAgent : public Agent {
+ public:
+  explicit PolicyAgent(std::unique_ptr<envs::Policy> policy);
+  ~PolicyAgent() override;
+  std::string name() const override;
+  void Reset(uint64_t seed) override;
+  std::vector<float> Act(std::span<const float> obs) override;
+
+ private:
+  std::unique_ptr<envs::Policy> policy_;
+  Rng rng_;
+};
+
+}  // namespace augur::agents

@@ -1,0 +1,57 @@
+#include "augur/agents/agent.h"
+
+#include <chrono>
+
+#include "augur/core/error.h"
+#include "augur/envs/policies.h"
+
+namespace augur::agents {
+
+void MpcAgent::Options::Validate() const {
+  if (iterations < 0) throw ConfigError(StrCat("MpcAgent: iterations = ", iterations, " must be >= 0"));
+  if (!(deadline_ms >= 0)) throw ConfigError(StrCat("MpcAgent: deadline_ms = ", deadline_ms, " must be >= 0"));
+  if (iterations == 0 && deadline_ms == 0) {
+    throw ConfigError("MpcAgent: set iterations per action, a deadline per action (ms), or both");
+  }
+}
+
+MpcAgent::MpcAgent(std::shared_ptr<Planner> planner, Options options)
+    : planner_(std::move(planner)), options_(options) {
+  if (!planner_) throw ConfigError("MpcAgent: planner is null; create one with MakePlanner");
+  options_.Validate();
+}
+
+std::string MpcAgent::name() const { return "mpc(" + planner_->name() + ")"; }
+
+void MpcAgent::Reset(uint64_t seed) { planner_->Reset(seed); }
+
+Budget MpcAgent::MakeBudget() const {
+  Budget budget;
+  budget.iterations = options_.iterations;
+  if (options_.deadline_ms > 0) {
+    budget.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double, std::milli>(options_.deadline_ms));
+  }
+  return budget;
+}
+
+std::vector<float> MpcAgent::Act(std::span<const float> obs) {
+  last_plan_ = planner_->Plan(obs, MakeBudget());
+  return last_plan_.action;
+}
+
+PolicyAgent::PolicyAgent(std::unique_ptr<envs::Policy> policy) : policy_(std::move(policy)) {
+  if (!policy_) throw ConfigError("PolicyAgent: policy is null");
+}
+PolicyAgent::~PolicyAgent() = default;
+
+std::string PolicyAgent::name() const { return policy_->name(); }
+
+void PolicyAgent::Reset(uint64_t seed) {
+  rng_ = Rng(seed, /*stream=*/0x706f6c);
+  policy_->BeginEpisode(rng_);
+}
+
+std::vector<float> PolicyAgent::Act(std::span<const float> obs) { return policy_->Act(obs, rng_); }
+
+}  // namespace augur::agents
