@@ -34,8 +34,8 @@ void Env::CheckAction(std::span<const float> action) const {
   if (const auto* d = std::get_if<Discrete>(&spec_.action)) {
     const float a = action[0];
     if (!(a >= 0.f && a < static_cast<float>(d->n)) || a != std::floor(a)) {
-      throw RangeError(StrCat(spec_.id, ": discrete action ", a, " is not an index in [0, ", d->n,
-                              "); give an integer index"));
+      throw RangeError(
+          StrCat(spec_.id, ": discrete action ", a, " is not an index in [0, ", d->n, "); give an integer index"));
     }
     return;
   }

@@ -32,9 +32,7 @@ double PyMod(double x, double m) {
 
 }  // namespace
 
-double AngleNormalize(double x) {
-  return PyMod(x + std::numbers::pi, 2 * std::numbers::pi) - std::numbers::pi;
-}
+double AngleNormalize(double x) { return PyMod(x + std::numbers::pi, 2 * std::numbers::pi) - std::numbers::pi; }
 
 PendulumEnv::PendulumEnv(double gravity) : Env(PendulumSpec()), gravity_(gravity) {}
 
@@ -51,7 +49,8 @@ StepInfo PendulumEnv::DoStep(std::span<const float> action, std::span<float> obs
   // u is a float32 scalar; NumPy 1.x squares it in float64 (NumPy 2 in float32: a difference below 1e-9).
   const double ud = u;
   const double costs = AngleNormalize(th) * AngleNormalize(th) + 0.1 * thdot * thdot + 0.001 * (ud * ud);
-  double new_thdot = thdot + (3 * gravity_ / (2 * kLength) * std::sin(th) + 3.0 / (kMass * kLength * kLength) * u) * kDt;
+  double new_thdot =
+      thdot + (3 * gravity_ / (2 * kLength) * std::sin(th) + 3.0 / (kMass * kLength * kLength) * u) * kDt;
   new_thdot = std::clamp(new_thdot, -kMaxSpeed, kMaxSpeed);
   theta_ = th + new_thdot * kDt;
   theta_dot_ = new_thdot;

@@ -57,9 +57,7 @@ void CartPoleExpert(std::span<const float> obs, std::span<float> action) {
 }
 
 // MountainCar-v0: accelerate along the velocity (pumps energy each swing).
-void MountainCarExpert(std::span<const float> obs, std::span<float> action) {
-  action[0] = obs[1] >= 0 ? 2.f : 0.f;
-}
+void MountainCarExpert(std::span<const float> obs, std::span<float> action) { action[0] = obs[1] >= 0 ? 2.f : 0.f; }
 
 // MountainCarContinuous-v0: full force along the velocity.
 void ContinuousMountainCarExpert(std::span<const float> obs, std::span<float> action) {
@@ -67,9 +65,7 @@ void ContinuousMountainCarExpert(std::span<const float> obs, std::span<float> ac
 }
 
 // Acrobot-v1: torque along the elbow's angular velocity (the power the torque puts in is tau * dtheta2).
-void AcrobotExpert(std::span<const float> obs, std::span<float> action) {
-  action[0] = obs[5] > 0 ? 2.f : 0.f;
-}
+void AcrobotExpert(std::span<const float> obs, std::span<float> action) { action[0] = obs[5] > 0 ? 2.f : 0.f; }
 
 using Controller = void (*)(std::span<const float>, std::span<float>);
 
@@ -80,10 +76,8 @@ struct ExpertInfo {
 
 const std::map<std::string, ExpertInfo, std::less<>>& Experts() {
   static const auto* experts = new std::map<std::string, ExpertInfo, std::less<>>{
-      {"Acrobot-v1", {AcrobotExpert, 0.7}},
-      {"CartPole-v1", {CartPoleExpert, 0.45}},
-      {"MountainCar-v0", {MountainCarExpert, 0.3}},
-      {"MountainCarContinuous-v0", {ContinuousMountainCarExpert, 0.8}},
+      {"Acrobot-v1", {AcrobotExpert, 0.7}},         {"CartPole-v1", {CartPoleExpert, 0.45}},
+      {"MountainCar-v0", {MountainCarExpert, 0.3}}, {"MountainCarContinuous-v0", {ContinuousMountainCarExpert, 0.8}},
       {"Pendulum-v1", {PendulumExpert, 0.6}},
   };
   return *experts;
@@ -105,7 +99,9 @@ const ExpertInfo& FindExpert(const EnvSpec& spec) {
 class ExpertMixture : public Policy {
  public:
   ExpertMixture(std::string name, EnvSpec spec, double eps, double sigma)
-      : Policy(std::move(name), std::move(spec)), controller_(FindExpert(this->spec()).controller), eps_(eps),
+      : Policy(std::move(name), std::move(spec)),
+        controller_(FindExpert(this->spec()).controller),
+        eps_(eps),
         sigma_(sigma) {}
 
  protected:
@@ -241,8 +237,7 @@ std::unique_ptr<Policy> MakePolicy(std::string_view spec, const EnvSpec& env) {
     throw NotFoundError(StrCat("unknown policy '", name, "' in '", spec, "'; valid policies are: ", valid));
   }
   if (!params.empty()) {
-    throw ConfigError(StrCat("policy '", spec, "': unknown parameter '", params.begin()->first, "' for '", name,
-                             "'"));
+    throw ConfigError(StrCat("policy '", spec, "': unknown parameter '", params.begin()->first, "' for '", name, "'"));
   }
   return policy;
 }

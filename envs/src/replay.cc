@@ -13,8 +13,8 @@ namespace {
 
 void CheckColumn(const std::string& env_id, const char* name, size_t size, int64_t rows, int64_t width) {
   if (static_cast<int64_t>(size) != rows * width) {
-    throw ShapeError(StrCat("Replay(", env_id, "): column '", name, "' has ", size, " values but ", rows,
-                            " rows x ", width, " = ", rows * width, " are needed"));
+    throw ShapeError(StrCat("Replay(", env_id, "): column '", name, "' has ", size, " values but ", rows, " rows x ",
+                            width, " = ", rows * width, " are needed"));
   }
 }
 
@@ -36,8 +36,8 @@ std::string ReplayReport::ToString() const {
   std::ostringstream out;
   out << std::fixed << std::setprecision(2) << "rows=" << rows << " next_obs " << 100 * obs_match << "% reward "
       << 100 * reward_match << "% terminal " << 100 * done_match << "% all " << 100 * all_match << "%"
-      << std::scientific << std::setprecision(3) << " (max next_obs error " << max_obs_error
-      << ", max reward error " << max_reward_error << ")";
+      << std::scientific << std::setprecision(3) << " (max next_obs error " << max_obs_error << ", max reward error "
+      << max_reward_error << ")";
   for (const ReplayMismatch& m : worst) {
     out << "\n  row " << m.row << ": " << m.field << " error " << m.error << (m.matched ? "" : " MISMATCH");
   }
@@ -45,8 +45,8 @@ std::string ReplayReport::ToString() const {
 }
 
 ReplayReport Replay(Env& env, std::span<const float> obs, std::span<const float> actions,
-                    std::span<const float> next_obs, std::span<const float> rewards,
-                    std::span<const float> terminals, int64_t rows, const ReplayOptions& options) {
+                    std::span<const float> next_obs, std::span<const float> rewards, std::span<const float> terminals,
+                    int64_t rows, const ReplayOptions& options) {
   options.Validate();
   const EnvSpec& spec = env.spec();
   if (rows < 0) throw ShapeError(StrCat("Replay(", spec.id, "): rows = ", rows, " must be >= 0"));
@@ -123,8 +123,8 @@ ReplayReport Replay(Env& env, std::span<const float> obs, std::span<const float>
 }
 
 ReplayReport Replay(std::string_view env_id, std::span<const float> obs, std::span<const float> actions,
-                    std::span<const float> next_obs, std::span<const float> rewards,
-                    std::span<const float> terminals, int64_t rows, const ReplayOptions& options) {
+                    std::span<const float> next_obs, std::span<const float> rewards, std::span<const float> terminals,
+                    int64_t rows, const ReplayOptions& options) {
   auto env = Make(env_id);
   return Replay(*env, obs, actions, next_obs, rewards, terminals, rows, options);
 }

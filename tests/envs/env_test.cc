@@ -9,6 +9,7 @@
 
 #include "augur/core/error.h"
 #include "augur/envs/registry.h"
+#include "augur/envs/replay.h"
 
 namespace augur::envs {
 namespace {
@@ -195,6 +196,67 @@ TEST(RegistryTest, UnknownIdListsValidOnes) {
     EXPECT_NE(msg.find("Pendulum-v1"), std::string::npos) << msg;
     EXPECT_NE(msg.find("Acrobot-v1"), std::string::npos) << msg;
   }
+}
+
+}  // namespace
+}  // namespace augur::envs
+
+namespace augur::envs {
+namespace {
+
+// A toy env whose observation does not determine its state (a hidden counter): the base class must
+// refuse SetFromObservation and Replay with StateError.
+class HiddenCounterEnv : public Env {
+ public:
+  HiddenCounterEnv() : Env(MakeSpec()) {}
+  std::unique_ptr<Env> Clone() const override { return std::make_unique<HiddenCounterEnv>(*this); }
+
+ protected:
+  void DoReset(Rng&) override { count_ = 0; }
+  StepInfo DoStep(std::span<const float>, std::span<float> observation) override {
+    ++count_;
+    DoObservation(observation);
+    return {static_cast<double>(count_), false, false};
+  }
+  void DoObservation(std::span<float> observation) const override { observation[0] = 0.f; }
+  SimState DoGetState() const override { return {static_cast<double>(count_)}; }
+  void DoSetState(std::span<const double> state) override { count_ = static_cast<int>(state[0]); }
+  int64_t physics_state_size() const override { return 1; }
+
+ private:
+  static EnvSpec MakeSpec() {
+    EnvSpec spec;
+    spec.id = "HiddenCounter-v0";
+    spec.observation = Box::Uniform(1, -1.f, 1.f);
+    spec.action = Discrete{1};
+    spec.max_steps = 3;
+    return spec;
+  }
+  int count_ = 0;
+};
+
+TEST(EnvBaseTest, EnvsWithoutObservableStateRefuseSetFromObservation) {
+  HiddenCounterEnv env;
+  EXPECT_FALSE(env.CanSetFromObservation());
+  EXPECT_THROW(env.SetFromObservation(std::vector<float>{0.f}), StateError);
+  const std::vector<float> col = {0.f};
+  EXPECT_THROW(Replay(env, col, col, col, col, col, 1), StateError);
+}
+
+TEST(EnvBaseTest, TimeLimitAndStateBookkeeping) {
+  HiddenCounterEnv env;
+  env.Reset(0);
+  const std::vector<float> a = {0.f};
+  EXPECT_FALSE(env.Step(a).truncated);
+  EXPECT_FALSE(env.Step(a).truncated);
+  const StepResult r = env.Step(a);
+  EXPECT_TRUE(r.truncated);
+  EXPECT_EQ(r.reward, 3.0);
+  EXPECT_EQ(env.GetState(), (SimState{3, 3}));
+  EXPECT_THROW(env.SetState({1.0, -1.0}), RangeError);  // negative elapsed steps
+  EXPECT_THROW(env.SetState({1.0, 0.5}), RangeError);   // fractional elapsed steps
+  env.SetState({1.0, 1.0});
+  EXPECT_EQ(env.elapsed_steps(), 1);
 }
 
 }  // namespace

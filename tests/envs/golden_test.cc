@@ -89,8 +89,8 @@ TEST_P(GoldenTest, EveryStepFromGymnasiumStateMatches) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Envs, GoldenTest,
-                         ::testing::Values("Pendulum-v1", "CartPole-v1", "MountainCar-v0",
-                                           "MountainCarContinuous-v0", "Acrobot-v1"),
+                         ::testing::Values("Pendulum-v1", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0",
+                                           "Acrobot-v1"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& ch : name) {

@@ -70,8 +70,8 @@ TEST(ReplayTest, CorruptedRowsAreTheWorst) {
   d.terminals[99] = 1.f;           // row 99: a terminal flag Pendulum never sets
   ReplayOptions options;
   options.worst_rows = 3;
-  const ReplayReport report = Replay("Pendulum-v1", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows,
-                                     options);
+  const ReplayReport report =
+      Replay("Pendulum-v1", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows, options);
   EXPECT_EQ(report.mismatched_rows, 3);
   EXPECT_NEAR(report.all_match, (d.rows - 3.0) / d.rows, 1e-12);
   EXPECT_NEAR(report.obs_match, (d.rows - 1.0) / d.rows, 1e-12);
@@ -92,13 +92,11 @@ TEST(ReplayTest, CorruptedRowsAreTheWorst) {
 TEST(ReplayTest, ToleranceIsAnOption) {
   Recorded d = Record("MountainCar-v0", 1);
   d.next_obs[5 * 2] += 1e-4f;
-  EXPECT_EQ(Replay("MountainCar-v0", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows).mismatched_rows,
-            1);
+  EXPECT_EQ(Replay("MountainCar-v0", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows).mismatched_rows, 1);
   ReplayOptions loose;
   loose.atol = 1e-3;
   EXPECT_EQ(
-      Replay("MountainCar-v0", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows, loose).mismatched_rows,
-      0);
+      Replay("MountainCar-v0", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows, loose).mismatched_rows, 0);
 }
 
 TEST(ReplayTest, BadShapesThrow) {
@@ -108,8 +106,7 @@ TEST(ReplayTest, BadShapesThrow) {
   EXPECT_THROW(Replay("CartPole-v1", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows + 1), ShapeError);
   ReplayOptions bad;
   bad.atol = -1;
-  EXPECT_THROW(Replay("CartPole-v1", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows, bad),
-               ConfigError);
+  EXPECT_THROW(Replay("CartPole-v1", d.obs, d.actions, d.next_obs, d.rewards, d.terminals, d.rows, bad), ConfigError);
   std::vector<float> bad_actions = d.actions;
   bad_actions[3] = 4.f;
   try {

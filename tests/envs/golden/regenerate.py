@@ -80,7 +80,7 @@ def _run_case(gym, np, env_id, name, state, actions=None, policy=None, steps=Non
         if actions is not None:
             a = actions[t]
         else:
-            a = policy(obs if obs is not None else raw_obs(raw, env_id, np))
+            a = policy(obs if obs is not None else np.array(raw.state, dtype=np.float32))
         if discrete:
             act = int(a)
             case["actions"].append([float(act)])
@@ -104,11 +104,6 @@ def _sim_state(raw, env_id):
         sbt = raw.steps_beyond_terminated
         state.append(-1.0 if sbt is None else float(sbt))
     return state
-
-
-def raw_obs(raw, env_id, np):
-    s = raw.state
-    return np.array(s, dtype=np.float32)
 
 
 def main():

@@ -21,7 +21,7 @@ class AcrobotEnv : public Env {
   std::unique_ptr<Env> Clone() const override { return std::make_unique<AcrobotEnv>(*this); }
 
   // Constants of acrobot.py.
-  static constexpr double kDt = 0.2;          // s
+  static constexpr double kDt = 0.2;           // s
   static constexpr double kLinkLength1 = 1.0;  // m
   static constexpr double kLinkMass1 = 1.0;    // kg
   static constexpr double kLinkMass2 = 1.0;    // kg

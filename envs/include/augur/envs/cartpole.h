@@ -20,14 +20,14 @@ class CartPoleEnv : public Env {
   std::unique_ptr<Env> Clone() const override { return std::make_unique<CartPoleEnv>(*this); }
 
   // Constants of cartpole.py.
-  static constexpr double kGravity = 9.8;       // m/s^2
-  static constexpr double kMassCart = 1.0;      // kg
-  static constexpr double kMassPole = 0.1;      // kg
-  static constexpr double kLength = 0.5;        // m, half the pole's length
-  static constexpr double kForceMag = 10.0;     // N
-  static constexpr double kTau = 0.02;          // s between state updates
-  static constexpr double kXThreshold = 2.4;    // m
-  static double ThetaThreshold();               // 12 * 2 * pi / 360 rad
+  static constexpr double kGravity = 9.8;     // m/s^2
+  static constexpr double kMassCart = 1.0;    // kg
+  static constexpr double kMassPole = 0.1;    // kg
+  static constexpr double kLength = 0.5;      // m, half the pole's length
+  static constexpr double kForceMag = 10.0;   // N
+  static constexpr double kTau = 0.02;        // s between state updates
+  static constexpr double kXThreshold = 2.4;  // m
+  static double ThetaThreshold();             // 12 * 2 * pi / 360 rad
 
  protected:
   void DoReset(Rng& rng) override;

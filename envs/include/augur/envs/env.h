@@ -38,12 +38,14 @@ class Env {
   virtual ~Env() = default;
 
   const EnvSpec& spec() const { return spec_; }
-  // Steps taken since the last Reset / SetState / SetFromObservation.
+  // Steps taken in this episode: 0 after Reset, the stored count after SetState, the given count after
+  // SetFromObservation. Step sets truncated once it reaches spec().max_steps.
   int elapsed_steps() const { return elapsed_steps_; }
   // Whether a start state has been set (by Reset, SetState or SetFromObservation).
   bool has_state() const { return has_state_; }
 
-  // Samples the start state from augur::Rng(seed) over Gymnasium's reset ranges; returns the observation.
+  // Samples the start state from augur::Rng(seed, 0) over Gymnasium's reset ranges (not NumPy's stream, so
+  // the same seed gives a different start state than Gymnasium); resets elapsed_steps(); returns the observation.
   std::vector<float> Reset(uint64_t seed);
   // Box actions: action.size() == dim; values outside the bounds are clipped where Gymnasium clips.
   // Discrete actions: action.size() == 1 and action[0] holds the index. A wrong size throws ShapeError,

@@ -23,8 +23,8 @@ struct ReplayOptions {
 // One row among the worst: its index, the field with the largest error and that error.
 struct ReplayMismatch {
   int64_t row = 0;
-  std::string field;  // "next_obs[i]", "reward" or "terminal"
-  double error = 0;   // max abs error; 1 for a terminal flag that differs
+  std::string field;    // "next_obs[i]", "reward" or "terminal"
+  double error = 0;     // max abs error; 1 for a terminal flag that differs
   bool matched = true;  // whether the whole row matched within atol
 };
 
@@ -45,12 +45,12 @@ struct ReplayReport {
 // terminals [rows]. Throws ShapeError when a column does not have that size, StateError when the env
 // cannot be set from an observation, and the env's RangeError (naming the row) for an invalid action.
 ReplayReport Replay(Env& env, std::span<const float> obs, std::span<const float> actions,
-                    std::span<const float> next_obs, std::span<const float> rewards,
-                    std::span<const float> terminals, int64_t rows, const ReplayOptions& options = {});
+                    std::span<const float> next_obs, std::span<const float> rewards, std::span<const float> terminals,
+                    int64_t rows, const ReplayOptions& options = {});
 
 // The same with a new env of a registered id.
 ReplayReport Replay(std::string_view env_id, std::span<const float> obs, std::span<const float> actions,
-                    std::span<const float> next_obs, std::span<const float> rewards,
-                    std::span<const float> terminals, int64_t rows, const ReplayOptions& options = {});
+                    std::span<const float> next_obs, std::span<const float> rewards, std::span<const float> terminals,
+                    int64_t rows, const ReplayOptions& options = {});
 
 }  // namespace augur::envs
