@@ -1,0 +1,79 @@
+#include "augur/envs/env_model.h"
+
+#include <ATen/ATen.h>
+#include <tbb/enumerable_thread_specific.h>
+
+#include "augur/core/error.h"
+
+namespace augur::envs {
+
+struct EnvModel::Clones {
+  explicit Clones(const Env& prototype) : envs([&prototype] { return prototype.Clone(); }) {}
+  tbb::enumerable_thread_specific<std::unique_ptr<Env>> envs;
+};
+
+EnvModel::EnvModel(const Env& prototype) : prototype_(prototype.Clone()) {
+  if (!prototype.CanSetFromObservation()) {
+    throw ConfigError(StrCat("EnvModel: env '", prototype.spec().id,
+                             "' cannot be set from an observation (its observation omits part of the simulator "
+                             "state); roll it out from recorded simulator states instead"));
+  }
+  clones_ = std::make_unique<Clones>(*prototype_);
+  const EnvSpec& env = prototype.spec();
+  spec_.type = "env:" + env.id;
+  spec_.state_kind = StateKind::kObservation;
+  spec_.obs_dim = env.obs_dim();
+  spec_.state_dim = env.obs_dim();
+  spec_.action_dim = env.action_dim();
+  spec_.action_space = env.action;
+  spec_.stochastic = false;
+  spec_.members = 1;
+  spec_.predicts_done = true;
+}
+
+EnvModel::~EnvModel() = default;
+
+at::Tensor EnvModel::Encode(const at::Tensor& obs) const {
+  CheckMatrix(obs, -1, spec_.obs_dim, "EnvModel::Encode obs");
+  return obs.clone();
+}
+
+Transition EnvModel::Step(const at::Tensor& state, const at::Tensor& action, StepContext&) const {
+  CheckMatrix(state, -1, spec_.state_dim, "EnvModel::Step state");
+  CheckMatrix(action, state.size(0), spec_.action_dim, "EnvModel::Step action");
+  if (!state.device().is_cpu() || !action.device().is_cpu()) {
+    throw ConfigError("EnvModel::Step: the reference simulators run on the CPU; pass CPU tensors");
+  }
+  const at::Tensor s = state.contiguous(), a = action.contiguous();
+  const int64_t rows = s.size(0);
+  Transition out;
+  out.next_state = at::empty({rows, spec_.state_dim});
+  out.reward = at::empty({rows});
+  at::Tensor done = at::empty({rows});
+  CpuStep step;
+  step.rows = rows;
+  step.state = s.data_ptr<float>();
+  step.action = a.data_ptr<float>();
+  step.next_state = out.next_state.data_ptr<float>();
+  step.reward = out.reward.data_ptr<float>();
+  step.done = done.data_ptr<float>();
+  StepCpu(step);
+  out.done = done.gt(0.5f);
+  return out;
+}
+
+void EnvModel::StepCpu(const CpuStep& step) const {
+  Env& env = *clones_->envs.local();
+  const int64_t s_dim = spec_.state_dim, a_dim = spec_.action_dim;
+  for (int64_t r = 0; r < step.rows; ++r) {
+    env.SetFromObservation({step.state + r * s_dim, static_cast<size_t>(s_dim)});
+    const StepInfo info =
+        env.StepInto({step.action + r * a_dim, static_cast<size_t>(a_dim)}, {step.next_state + r * s_dim,
+                                                                             static_cast<size_t>(s_dim)});
+    step.reward[r] = static_cast<float>(info.reward);
+    step.done[r] = info.terminated ? 1.f : 0.f;
+    if (step.uncertainty) step.uncertainty[r] = 0.f;
+  }
+}
+
+}  // namespace augur::envs
