@@ -17,7 +17,7 @@ PACKAGES=(
   # MuJoCo (its CMake config needs qhull)
   libmujoco-dev libqhull-dev
   # python helpers: golden-file regeneration, test fixtures, plots
-  python3 python3-numpy python3-matplotlib
+  python3 python3-numpy python3-h5py python3-matplotlib
   # headless browser: tests check that HTML reports render
   chromium
 )
