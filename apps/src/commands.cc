@@ -6,8 +6,12 @@ namespace augur::apps {
 
 std::vector<Command> AllCommands() {
   return {
-      EvalCommand(),
+      CollectCommand(),
+      ImportCommand(),
+      ExportCommand(),
       InfoCommand(),
+      ReplayCommand(),
+      EvalCommand(),
       VersionCommand(),
   };
 }

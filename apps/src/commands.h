@@ -5,8 +5,12 @@
 
 namespace augur::apps {
 
+Command CollectCommand();
 Command EvalCommand();
+Command ExportCommand();
+Command ImportCommand();
 Command InfoCommand();
+Command ReplayCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps
