@@ -69,7 +69,9 @@ Command ReplayCommand() {
                                         .dump(2)
                                         .c_str());
               } else {
-                std::printf("%s on %s: %s", args->data.c_str(), env_id.c_str(), report.ToString().c_str());
+                std::string text = report.ToString();
+                if (!text.empty() && text.back() != '\n') text += '\n';
+                std::printf("%s on %s: %s", args->data.c_str(), env_id.c_str(), text.c_str());
               }
               if (args->min_match >= 0 && report.all_match < args->min_match) {
                 throw DataError(StrCat(args->data, ": only ", 100 * report.all_match, " % of transitions match ",
