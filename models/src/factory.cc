@@ -1,0 +1,72 @@
+#include "augur/models/factory.h"
+
+#include <functional>
+#include <map>
+
+#include "augur/core/error.h"
+#include "augur/models/ensemble/checkpoint.h"
+#include "augur/models/ensemble/ensemble_model.h"
+
+namespace augur::models {
+
+void ModelInputs::Validate() const {
+  if (obs_dim < 1) throw ConfigError(StrCat("model: obs_dim = ", obs_dim, " must be >= 1"));
+  if (action_dim < 1) throw ConfigError(StrCat("model: action_dim = ", action_dim, " must be >= 1"));
+  if (!action_bounds.low.empty() || !action_bounds.high.empty()) {
+    if (action_bounds.dim() != action_dim || static_cast<int64_t>(action_bounds.high.size()) != action_dim) {
+      throw ConfigError(StrCat("model: action bounds have ", action_bounds.low.size(), " low and ",
+                               action_bounds.high.size(), " high values but action_dim = ", action_dim));
+    }
+    augur::Validate(Space(action_bounds), "model action bounds");
+  }
+}
+
+namespace {
+
+using Loader = std::function<std::unique_ptr<LearnedModel>(const std::string&, const LoadExpectations&)>;
+
+const std::map<std::string, Loader, std::less<>>& Loaders() {
+  static const auto* loaders = new std::map<std::string, Loader, std::less<>>{
+      {"ensemble", [](const std::string& path, const LoadExpectations& expect) -> std::unique_ptr<LearnedModel> {
+         return EnsembleModel::Load(path, expect);
+       }}};
+  return *loaders;
+}
+
+}  // namespace
+
+const ModelRegistry& Models() {
+  static const ModelRegistry* registry = [] {
+    auto* r = new ModelRegistry("model");
+    r->Register("ensemble",
+                "probabilistic ensemble of Gaussian MLPs (PETS/MBPO): members, elites, hidden, layers, act, "
+                "max_logvar, min_logvar",
+                [](SpecParams& params, const ModelInputs& inputs) -> std::unique_ptr<LearnedModel> {
+                  return std::make_unique<EnsembleModel>(EnsembleOptions::FromSpec(params), inputs);
+                });
+    return r;
+  }();
+  return *registry;
+}
+
+std::unique_ptr<LearnedModel> Create(std::string_view spec, const ModelInputs& inputs) {
+  return Models().Create(spec, inputs);
+}
+
+std::unique_ptr<LearnedModel> Create(std::string_view spec, int64_t obs_dim, int64_t action_dim,
+                                     const Box& action_bounds, std::string env_id) {
+  return Create(spec, ModelInputs{obs_dim, action_dim, action_bounds, std::move(env_id)});
+}
+
+std::unique_ptr<LearnedModel> Load(const std::string& path, const LoadExpectations& expect) {
+  const ModelCard card = ReadModelCard(path);
+  auto it = Loaders().find(card.type);
+  if (it == Loaders().end()) {
+    std::string names;
+    for (const auto& [name, loader] : Loaders()) names += (names.empty() ? "" : ", ") + name;
+    throw DataError(StrCat(path, ": checkpoint holds a model of unknown type '", card.type, "'; known types: ", names));
+  }
+  return it->second(path, expect);
+}
+
+}  // namespace augur::models

@@ -1,0 +1,199 @@
+// The tensor path (Step) and the fused CPU path (StepCpu) of the ensemble agree to atol 1e-5 + rtol 1e-5.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "augur/core/executor.h"
+#include "augur/core/rng.h"
+#include "augur/core/torch_rng.h"
+#include "augur/models/ensemble/ensemble_model.h"
+#include "sine_data.h"
+
+namespace augur::models {
+namespace {
+
+constexpr int64_t kObs = 4, kAct = 2;
+
+// A briefly trained model, so normalizers and bounds are not trivial.
+std::unique_ptr<EnsembleModel> TrainedModel(const std::string& env_id = "") {
+  EnsembleOptions o;
+  o.members = 4;
+  o.elites = 3;
+  o.hidden = 32;
+  o.layers = 2;
+  auto model = std::make_unique<EnsembleModel>(o, ModelInputs{.obs_dim = kObs, .action_dim = kAct, .env_id = env_id});
+  at::Generator gen = MakeCpuGenerator(5);
+  TransitionBatch data;
+  data.obs = at::randn({600, kObs}, gen, at::kFloat) * 2 + 1;
+  data.actions = at::rand({600, kAct}, gen, at::kFloat) * 2 - 1;
+  data.next_obs = data.obs + 0.3 * at::tanh(data.obs) + 0.1 * data.actions.sum(1, true) +
+                  0.05 * at::randn({600, kObs}, gen, at::kFloat);
+  data.rewards = -data.obs.square().sum(1) + 0.1 * at::randn({600}, gen, at::kFloat);
+  TrainOptions train;
+  train.max_epochs = 5;
+  model->Train(data, train, nullptr);
+  return model;
+}
+
+struct CpuResult {
+  std::vector<float> next_state, reward, done, uncertainty;
+};
+
+CpuResult RunCpu(const EnsembleModel& model, const at::Tensor& state, const at::Tensor& action,
+                 const std::vector<int64_t>& member_begin, Rng* rng, Scratch& scratch, bool uncertainty) {
+  const int64_t rows = state.size(0);
+  CpuResult r;
+  r.next_state.resize(rows * kObs);
+  r.reward.resize(rows);
+  r.done.resize(rows);
+  r.uncertainty.resize(rows);
+  CpuStep step;
+  step.rows = rows;
+  step.state = state.data_ptr<float>();
+  step.action = action.data_ptr<float>();
+  step.member_begin = member_begin;
+  step.rng = rng;
+  step.scratch = &scratch;
+  step.next_state = r.next_state.data();
+  step.reward = r.reward.data();
+  step.done = r.done.data();
+  step.uncertainty = uncertainty ? r.uncertainty.data() : nullptr;
+  model.StepCpu(step);
+  return r;
+}
+
+at::Tensor AsTensor(std::vector<float>& v, std::vector<int64_t> shape) { return at::from_blob(v.data(), shape, at::kFloat); }
+
+void ExpectClose(const at::Tensor& a, const at::Tensor& b, const char* what) {
+  EXPECT_TRUE(at::allclose(a, b, 1e-5, 1e-5)) << what << ": max abs diff " << (a - b).abs().max().item<float>();
+}
+
+class EnsembleGroupsTest : public ::testing::TestWithParam<std::vector<int64_t>> {};
+
+TEST_P(EnsembleGroupsTest, FusedCpuPathMatchesTensorPathInMeanMode) {
+  auto model = TrainedModel();
+  const std::vector<int64_t> member_begin = GetParam();
+  const int64_t rows = member_begin.back();
+  at::Generator gen = MakeCpuGenerator(11);
+  const at::Tensor state = at::randn({rows, kObs}, gen, at::kFloat) * 2;
+  const at::Tensor action = at::rand({rows, kAct}, gen, at::kFloat) * 2 - 1;
+  StepContext ctx;
+  ctx.member_begin = at::tensor(member_begin, at::kLong);
+  const Transition t = model->Step(state, action, ctx);
+  ASSERT_EQ(t.next_state.sizes(), (std::vector<int64_t>{rows, kObs}));
+  ASSERT_EQ(t.reward.sizes(), (std::vector<int64_t>{rows}));
+  Scratch scratch;
+  for (bool uncertainty : {false, true}) {
+    CpuResult r = RunCpu(*model, state, action, member_begin, nullptr, scratch, uncertainty);
+    ExpectClose(AsTensor(r.next_state, {rows, kObs}), t.next_state, "next_state");
+    ExpectClose(AsTensor(r.reward, {rows}), t.reward, "reward");
+    EXPECT_FALSE(t.done.any().item<bool>());
+  }
+  // Uncertainty: both paths give max over elites of ||std||.
+  model->set_tensor_uncertainty(true);
+  const Transition tu = model->Step(state, action, ctx);
+  ExpectClose(tu.next_state, t.next_state, "next_state with uncertainty");
+  CpuResult r = RunCpu(*model, state, action, member_begin, nullptr, scratch, true);
+  ExpectClose(AsTensor(r.uncertainty, {rows}), tu.uncertainty, "uncertainty");
+  const EnsembleModel::Prediction p = model->Predict(state, action);
+  ExpectClose(tu.uncertainty, p.std.norm(2, -1).amax(0), "uncertainty vs Predict");
+}
+
+INSTANTIATE_TEST_SUITE_P(Groups, EnsembleGroupsTest,
+                         ::testing::Values(std::vector<int64_t>{0, 64, 128, 192},   // equal groups
+                                           std::vector<int64_t>{0, 5, 5, 37},      // unequal, one empty
+                                           std::vector<int64_t>{0, 1, 2, 3}));
+
+TEST(EnsembleStepTest, ExpectationIsMeanOfEliteMeans) {
+  auto model = TrainedModel();
+  at::Generator gen = MakeCpuGenerator(12);
+  const at::Tensor state = at::randn({50, kObs}, gen, at::kFloat), action = at::rand({50, kAct}, gen, at::kFloat);
+  StepContext ctx;  // member_begin undefined
+  const Transition t = model->Step(state, action, ctx);
+  const EnsembleModel::Prediction p = model->Predict(state, action);
+  const at::Tensor mean = p.mean.mean(0);
+  ExpectClose(t.next_state, state + mean.narrow(1, 0, kObs), "expectation next_state");
+  ExpectClose(t.reward, mean.select(1, kObs), "expectation reward");
+  Scratch scratch;
+  CpuResult r = RunCpu(*model, state, action, {}, nullptr, scratch, true);
+  ExpectClose(AsTensor(r.next_state, {50, kObs}), t.next_state, "cpu expectation next_state");
+  ExpectClose(AsTensor(r.reward, {50}), t.reward, "cpu expectation reward");
+  ExpectClose(AsTensor(r.uncertainty, {50}), t.uncertainty, "cpu expectation uncertainty");
+}
+
+// Sampling: both paths draw mean + std * N(0, 1); the standardized residuals have mean 0 and variance 1.
+TEST(EnsembleStepTest, SamplingStatisticsMatchPredictedStd) {
+  auto model = TrainedModel();
+  const int64_t rows = 3 * 2000;
+  at::Generator gen = MakeCpuGenerator(13);
+  const at::Tensor state = at::randn({1, kObs}, gen, at::kFloat).expand({rows, kObs}).contiguous();
+  const at::Tensor action = at::rand({1, kAct}, gen, at::kFloat).expand({rows, kAct}).contiguous();
+  const std::vector<int64_t> member_begin{0, 2000, 4000, 6000};
+  const EnsembleModel::Prediction p = model->Predict(state.narrow(0, 0, 1), action.narrow(0, 0, 1));  // [3, 1, D]
+  const at::Tensor mean = p.mean.squeeze(1).repeat_interleave(2000, 0), std = p.std.squeeze(1).repeat_interleave(2000, 0);
+
+  auto check = [&](const at::Tensor& next_state, const at::Tensor& reward, const char* what) {
+    const at::Tensor y = at::cat({next_state - state, reward.unsqueeze(1)}, 1);  // [rows, D]
+    const at::Tensor z = (y - mean) / std;
+    EXPECT_LT(z.mean().abs().item<double>(), 0.05) << what;
+    EXPECT_NEAR(z.var().item<double>(), 1.0, 0.05) << what;
+  };
+  StepContext ctx;
+  ctx.member_begin = at::tensor(member_begin, at::kLong);
+  ctx.generator = MakeCpuGenerator(1);
+  const Transition t = model->Step(state, action, ctx);
+  check(t.next_state, t.reward, "tensor path");
+  Scratch scratch;
+  Rng rng(7);
+  CpuResult r = RunCpu(*model, state, action, member_begin, &rng, scratch, false);
+  check(AsTensor(r.next_state, {rows, kObs}), AsTensor(r.reward, {rows}), "fused path");
+  // Same seed, same draws.
+  Rng rng2(7);
+  CpuResult r2 = RunCpu(*model, state, action, member_begin, &rng2, scratch, false);
+  EXPECT_EQ(r.next_state, r2.next_state);
+  ctx.generator = MakeCpuGenerator(1);
+  EXPECT_TRUE(at::equal(model->Step(state, action, ctx).next_state, t.next_state));
+}
+
+TEST(EnsembleStepTest, WarmFusedStepDoesNotGrowScratch) {
+  auto model = TrainedModel();
+  const at::Tensor state = at::randn({90, kObs}), action = at::rand({90, kAct});
+  Scratch scratch;
+  Rng rng(1);
+  RunCpu(*model, state, action, {0, 30, 60, 90}, &rng, scratch, true);
+  const size_t bytes = scratch.bytes();
+  RunCpu(*model, state, action, {0, 10, 60, 90}, &rng, scratch, true);
+  RunCpu(*model, state, action, {0, 30, 60, 90}, &rng, scratch, false);
+  EXPECT_EQ(scratch.bytes(), bytes);
+}
+
+TEST(EnsembleStepTest, KnownTerminationAndBadInputs) {
+  auto model = TrainedModel("CartPole-v1");
+  EXPECT_TRUE(model->spec().predicts_done);
+  at::Tensor state = at::zeros({3, kObs}), action = at::zeros({3, kAct});
+  state[1][0] = 30.f;  // far outside the cart limits: the next state stays outside
+  StepContext ctx;
+  const Transition t = model->Step(state, action, ctx);
+  EXPECT_TRUE(t.done[1].item<bool>());
+  EXPECT_THROW(model->Step(at::zeros({3, kObs + 1}), action, ctx), ShapeError);
+  EXPECT_THROW(model->Step(state, at::zeros({2, kAct}), ctx), ShapeError);
+  ctx.member_begin = at::tensor(std::vector<int64_t>{0, 1, 3}, at::kLong);
+  EXPECT_THROW(model->Step(state, action, ctx), ShapeError);
+}
+
+TEST(EnsembleStepTest, TensorPathOnCuda_CUDA) {
+  if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA device";
+  auto model = TrainedModel();
+  const at::Tensor state = at::randn({60, kObs}), action = at::rand({60, kAct});
+  StepContext ctx;
+  ctx.member_begin = at::tensor(std::vector<int64_t>{0, 20, 40, 60}, at::kLong);
+  const Transition cpu = model->Step(state, action, ctx);
+  model->To(at::Device(at::kCUDA));
+  const Transition gpu = model->Step(state.cuda(), action.cuda(), ctx);
+  ExpectClose(gpu.next_state.cpu(), cpu.next_state, "cuda next_state");
+  ExpectClose(gpu.reward.cpu(), cpu.reward, "cuda reward");
+}
+
+}  // namespace
+}  // namespace augur::models

@@ -1,0 +1,95 @@
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "augur/core/error.h"
+#include "augur/models/ensemble/ensemble_model.h"
+#include "sine_data.h"
+
+namespace augur::models {
+namespace {
+
+EnsembleOptions SmallOptions() {
+  EnsembleOptions o;
+  o.members = 5;
+  o.elites = 3;
+  o.hidden = 64;
+  o.layers = 3;
+  return o;
+}
+
+TEST(EnsembleTrainTest, FitsNoisySineWithCalibratedVariance) {
+  EnsembleModel model(SmallOptions(), {.obs_dim = 1, .action_dim = 1});
+  TrainOptions train;
+  train.max_epochs = 300;
+  train.patience = 20;
+  train.seed = 3;
+  const TrainReport report = model.Train(testing::NoisySine(4000, 1), train, nullptr);
+  ASSERT_FALSE(report.epochs.empty());
+  EXPECT_EQ(report.holdout_rows, 800);
+  EXPECT_EQ(report.train_rows, 3200);
+  ASSERT_EQ(report.elites.size(), 3u);
+  // Elites are the members with the lowest held-out MSE, best first.
+  for (size_t i = 1; i < report.elites.size(); ++i) {
+    EXPECT_LE(report.best_holdout_mse[report.elites[i - 1]], report.best_holdout_mse[report.elites[i]]);
+  }
+  EXPECT_LT(report.epochs.back().train_nll, report.epochs.front().train_nll);
+
+  // Fresh points: the mean fits sin(x) and about 68 % of targets lie within one predicted std.
+  const TransitionBatch test = testing::NoisySine(4000, 2);
+  const EnsembleModel::Prediction p = model.Predict(test.obs, test.actions);  // [E, N, 2]
+  const at::Tensor delta = test.next_obs - test.obs;                           // [N, 1]
+  const at::Tensor truth = at::sin(test.obs) + 0.1 * test.actions;
+  for (int64_t m = 0; m < p.mean.size(0); ++m) {
+    const at::Tensor mean = p.mean[m].narrow(1, 0, 1), std = p.std[m].narrow(1, 0, 1);
+    const double mean_error = (mean - truth).abs().mean().item<double>();
+    EXPECT_LT(mean_error, 0.05) << "member " << m;
+    const double within = ((delta - mean).abs() <= std).to(at::kFloat).mean().item<double>();
+    EXPECT_NEAR(within, 0.68, 0.06) << "member " << m;
+    // The predicted std follows the true heteroscedastic noise.
+    const double std_error = (std - testing::SineNoiseStd(test.obs)).abs().mean().item<double>();
+    EXPECT_LT(std_error, 0.03) << "member " << m;
+    std::printf("member %lld: |mean - truth| %.4f, within 1 std %.3f, |std - true std| %.4f\n",
+                static_cast<long long>(m), mean_error, within, std_error);
+  }
+}
+
+TEST(EnsembleTrainTest, EarlyStoppingAndJsonMetrics) {
+  EnsembleOptions o = SmallOptions();
+  o.hidden = 16;
+  o.layers = 2;
+  EnsembleModel model(o, {.obs_dim = 1, .action_dim = 1});
+  TrainOptions train;
+  train.max_epochs = 500;
+  train.patience = 3;
+  train.min_improvement = 0.05;
+  train.data_digest = "sha256:abc";
+  const TrainReport report = model.Train(testing::NoisySine(1000, 4), train, nullptr);
+  EXPECT_TRUE(report.stopped_early);
+  EXPECT_LT(report.epochs.size(), 500u);
+  const nlohmann::json j = report;
+  ASSERT_EQ(j["epochs"].size(), report.epochs.size());
+  EXPECT_EQ(j["epochs"][0]["holdout_mse"].size(), 5u);
+  EXPECT_TRUE(j["epochs"][0].contains("train_nll"));
+  EXPECT_EQ(j.get<TrainReport>().elites, report.elites);
+  EXPECT_EQ(model.card().data_digest, "sha256:abc");
+  EXPECT_TRUE(model.trained());
+}
+
+TEST(EnsembleTrainTest, RejectsBadDataAndOptions) {
+  EnsembleModel model(SmallOptions(), {.obs_dim = 1, .action_dim = 1});
+  TransitionBatch data = testing::NoisySine(100, 1);
+  data.actions[42][0] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(model.Train(data, {}, nullptr), DataError);
+  TrainOptions bad;
+  bad.batch_size = 0;
+  EXPECT_THROW(model.Train(testing::NoisySine(100, 1), bad, nullptr), ConfigError);
+  EnsembleModel wide(SmallOptions(), {.obs_dim = 2, .action_dim = 1});
+  EXPECT_THROW(wide.Train(testing::NoisySine(100, 1), {}, nullptr), ShapeError);
+}
+
+}  // namespace
+}  // namespace augur::models
