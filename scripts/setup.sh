@@ -18,6 +18,8 @@ PACKAGES=(
   libmujoco-dev libqhull-dev
   # python helpers: golden-file regeneration, test fixtures, plots
   python3 python3-numpy python3-h5py python3-matplotlib
+  # PyTorch for Python: exports TorchScript models in tests, runs the Python peers in bench/peers
+  python3-torch
   # headless browser: tests check that HTML reports render
   chromium
 )
