@@ -11,6 +11,7 @@ std::vector<Command> AllCommands() {
       ExportCommand(),
       InfoCommand(),
       ReplayCommand(),
+      TrainCommand(),
       EvalCommand(),
       VersionCommand(),
   };

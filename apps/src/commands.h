@@ -11,6 +11,7 @@ Command ExportCommand();
 Command ImportCommand();
 Command InfoCommand();
 Command ReplayCommand();
+Command TrainCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps
