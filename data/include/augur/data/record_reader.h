@@ -51,6 +51,9 @@ class RecordReader {
 
  private:
   bool Fail(int64_t offset, const std::string& what, bool torn_tail);
+  // Whether a complete, checksum-valid episode chunk starts somewhere after `offset` (or the tail is too
+  // large to scan, which counts as yes: never mistake corruption for a torn tail).
+  bool ValidChunkAfter(int64_t offset);
 
   std::string path_;
   RecordReaderOptions options_;
