@@ -9,6 +9,7 @@
 
 #include "augur/core/rng.h"
 #include "augur/data/dataset_builder.h"
+#include "augur/data/hdf5.h"
 #include "augur/data/npz.h"
 #include "augur/data/record_reader.h"
 #include "augur/data/record_writer.h"
@@ -124,5 +125,45 @@ void BM_NpzImport(benchmark::State& state) {
   state.SetBytesProcessed(PayloadBytes(d.size()) * state.iterations());
 }
 BENCHMARK(BM_NpzImport)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_D4rlHdf5Export(benchmark::State& state) {
+  const Dataset& d = BenchDataset(state.range(0));
+  const std::string path = TempFile("write.hdf5");
+  for (auto _ : state) ExportD4rlHdf5(d, path);
+  std::filesystem::remove(path);
+  state.SetBytesProcessed(PayloadBytes(d.size()) * state.iterations());
+}
+BENCHMARK(BM_D4rlHdf5Export)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_D4rlHdf5Import(benchmark::State& state) {
+  const Dataset& d = BenchDataset(state.range(0));
+  const std::string path = TempFile("read.hdf5");
+  ExportD4rlHdf5(d, path);
+  for (auto _ : state) {
+    Dataset back = ImportD4rlHdf5(path);
+    benchmark::DoNotOptimize(back.size());
+  }
+  std::filesystem::remove(path);
+  state.SetBytesProcessed(PayloadBytes(d.size()) * state.iterations());
+}
+BENCHMARK(BM_D4rlHdf5Import)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The real NeoRL-2 DMSD train split (100000 rows, deflate-compressed npz), when ../shared is present.
+void BM_NpzImportNeorl2Dmsd(benchmark::State& state) {
+  // __FILE__ is bench/micro/data_bench.cc under the source root (CMake passes absolute paths).
+  const auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  const std::string path = (root / ".." / "shared/data/neorl2/DMSD-high-100000-train.npz").string();
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError("../shared/data/neorl2 is missing");
+    return;
+  }
+  int64_t rows = 0;
+  for (auto _ : state) {
+    Dataset d = ImportNpz(path);
+    rows = d.size();
+  }
+  state.SetBytesProcessed(rows * (6 + 2 + 6 + 3) * 4 * state.iterations());
+}
+BENCHMARK(BM_NpzImportNeorl2Dmsd)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

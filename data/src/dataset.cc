@@ -185,6 +185,7 @@ std::string Dataset::Digest() const {
     h.Tensor(t->defined() ? t->to(at::kCPU) : *t);
   }
   h.Int(static_cast<int64_t>(episode_starts_.size()));
+  h.Bytes(episode_starts_.data(), episode_starts_.size() * sizeof(int64_t));
   std::ostringstream out;
   out << std::hex << std::setfill('0') << std::setw(16) << Finalize(h.a) << std::setw(16) << Finalize(h.b);
   return out.str();

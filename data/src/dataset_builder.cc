@@ -18,12 +18,6 @@ void CheckSpan(std::span<const float> s, int64_t dim, const char* what) {
 
 void Append(std::vector<float>* v, std::span<const float> s) { v->insert(v->end(), s.begin(), s.end()); }
 
-at::Tensor FloatTensor(std::vector<float>&& v, int64_t rows, int64_t cols) {
-  at::Tensor t = at::empty(cols ? std::vector<int64_t>{rows, cols} : std::vector<int64_t>{rows}, at::kFloat);
-  if (!v.empty()) std::memcpy(t.data_ptr<float>(), v.data(), v.size() * sizeof(float));
-  return t;
-}
-
 }  // namespace
 
 DatasetBuilder::DatasetBuilder(int64_t obs_dim, int64_t action_dim, int64_t sim_state_dim)
@@ -130,30 +124,30 @@ Dataset FromEpisodes(const std::vector<Episode>& episodes, int64_t obs_dim, int6
     }
     n += ep.length();
   }
-  std::vector<float> obs, act, rew, next, sim;
-  obs.reserve(n * obs_dim);
-  act.reserve(n * action_dim);
-  rew.reserve(n);
-  next.reserve(n * obs_dim);
-  sim.reserve(n * k);
+  at::Tensor obs = at::empty({n, obs_dim}, at::kFloat), act = at::empty({n, action_dim}, at::kFloat),
+             rew = at::empty({n}, at::kFloat), next = at::empty({n, obs_dim}, at::kFloat),
+             sim = k ? at::empty({n, k}, at::kFloat) : at::Tensor();
   at::Tensor term = at::zeros({n}, at::kBool), tout = at::zeros({n}, at::kBool);
   bool* tp = term.data_ptr<bool>();
   bool* op = tout.data_ptr<bool>();
+  auto put = [](const std::vector<float>& v, const at::Tensor& t, int64_t row, int64_t dim) {
+    if (!v.empty()) std::memcpy(t.data_ptr<float>() + row * dim, v.data(), v.size() * sizeof(float));
+  };
   std::vector<int64_t> starts;
+  int64_t row = 0;
   for (const Episode& ep : episodes) {
     if (ep.length() == 0) continue;
-    starts.push_back(static_cast<int64_t>(rew.size()));
-    obs.insert(obs.end(), ep.observations.begin(), ep.observations.end());
-    act.insert(act.end(), ep.actions.begin(), ep.actions.end());
-    rew.insert(rew.end(), ep.rewards.begin(), ep.rewards.end());
-    next.insert(next.end(), ep.next_observations.begin(), ep.next_observations.end());
-    sim.insert(sim.end(), ep.sim_states.begin(), ep.sim_states.end());
-    tp[rew.size() - 1] = ep.terminal;
-    op[rew.size() - 1] = ep.truncated;
+    starts.push_back(row);
+    put(ep.observations, obs, row, obs_dim);
+    put(ep.actions, act, row, action_dim);
+    put(ep.rewards, rew, row, 1);
+    put(ep.next_observations, next, row, obs_dim);
+    if (k) put(ep.sim_states, sim, row, k);
+    row += ep.length();
+    tp[row - 1] = ep.terminal;
+    op[row - 1] = ep.truncated;
   }
-  Dataset d(FloatTensor(std::move(obs), n, obs_dim), FloatTensor(std::move(act), n, action_dim),
-            FloatTensor(std::move(rew), n, 0), term, tout, FloatTensor(std::move(next), n, obs_dim),
-            std::move(metadata), k ? FloatTensor(std::move(sim), n, k) : at::Tensor());
+  Dataset d(obs, act, rew, term, tout, next, std::move(metadata), sim);
   return d.WithEpisodeStarts(std::move(starts));
 }
 

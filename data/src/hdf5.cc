@@ -145,6 +145,20 @@ void WriteBool(hid_t loc, const char* name, const at::Tensor& t, const std::stri
   }
 }
 
+// Names of the attributes of `loc`.
+std::vector<std::string> AttributeNames(hid_t loc) {
+  std::vector<std::string> names;
+  hsize_t idx = 0;
+  H5Aiterate2(
+      loc, H5_INDEX_NAME, H5_ITER_INC, &idx,
+      [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->push_back(name);
+        return 0;
+      },
+      &names);
+  return names;
+}
+
 DatasetMetadata ReadMetadata(hid_t f, const std::string& path) {
   DatasetMetadata m;
   m.source = ReadStringAttr(f, "source");
@@ -160,16 +174,7 @@ DatasetMetadata ReadMetadata(hid_t f, const std::string& path) {
     m.env_spec = FromProto(spec);
   }
   // Extra metadata: attributes named "meta.<key>".
-  std::vector<std::string> names;
-  hsize_t idx = 0;
-  H5Aiterate2(
-      f, H5_INDEX_NAME, H5_ITER_INC, &idx,
-      [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-        static_cast<std::vector<std::string>*>(data)->push_back(name);
-        return 0;
-      },
-      &names);
-  for (const std::string& key : names) {
+  for (const std::string& key : AttributeNames(f)) {
     if (key.rfind("meta.", 0) == 0) m.extra[key.substr(5)] = ReadStringAttr(f, key.c_str());
   }
   return m;
@@ -333,8 +338,17 @@ Dataset ImportMinariHdf5(const std::string& path) {
     throw DataError(StrCat("'", path, "' holds no non-empty episode_<i> groups; it is not in Minari's layout",
                            Exists(f.get(), "observations") ? " (it looks like D4RL: use ImportD4rlHdf5)" : ""));
   }
+  // Minari's root attributes: dataset_id names the data, algorithm_name the behaviour policy; the other
+  // string attributes (author, env_spec as JSON, minari_version, ...) are kept as "minari.<name>".
   DatasetMetadata m;
-  m.source = path;
+  for (const std::string& key : AttributeNames(f.get())) {
+    const std::string value = ReadStringAttr(f.get(), key.c_str());
+    if (value.empty()) continue;
+    if (key == "dataset_id") m.source = value;
+    else if (key == "algorithm_name") m.behaviour_policy = value;
+    else m.extra["minari." + key] = value;
+  }
+  if (m.source.empty()) m.source = path;
   Dataset d(at::cat(obs).contiguous(), at::cat(act).contiguous(), at::cat(rew).contiguous(), at::cat(term),
             at::cat(tout), at::cat(next).contiguous(), std::move(m));
   return d.WithEpisodeStarts(std::move(starts));

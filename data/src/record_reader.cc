@@ -103,6 +103,26 @@ RecordReader::RecordReader(const std::string& path, RecordReaderOptions options)
   report_.good_bytes = offset_;
 }
 
+bool RecordReader::ValidChunkAfter(int64_t offset) {
+  constexpr int64_t kMaxProbeBytes = int64_t{64} << 20;
+  const int64_t remaining = report_.file_bytes - offset;
+  if (remaining > kMaxProbeBytes) return true;  // too much to scan: treat as corruption, never as a torn tail
+  std::string tail(static_cast<size_t>(remaining), '\0');
+  in_.clear();
+  in_.seekg(offset);
+  if (!in_.read(tail.data(), remaining)) return true;
+  for (int64_t p = 1; p + kRecordChunkHeaderSize <= remaining; ++p) {
+    const char* h = tail.data() + p;
+    if (static_cast<ChunkKind>(h[4]) != ChunkKind::kEpisode || h[5] || h[6] || h[7]) continue;
+    const uint32_t length = internal::GetU32(h);
+    if (p + kRecordChunkHeaderSize + static_cast<int64_t>(length) > remaining) continue;
+    uint32_t crc = internal::Crc32(0, h, 8);
+    crc = internal::Crc32(crc, h + kRecordChunkHeaderSize, length);
+    if (crc == internal::GetU32(h + 8)) return true;
+  }
+  return false;
+}
+
 bool RecordReader::Fail(int64_t offset, const std::string& what, bool torn_tail) {
   done_ = true;
   report_.torn_tail = torn_tail;
@@ -136,9 +156,14 @@ bool RecordReader::Next(Episode* episode) {
                 false);
   }
   if (static_cast<int64_t>(length) > remaining - kRecordChunkHeaderSize) {
-    return Fail(offset_, StrCat("torn chunk: it claims ", length, " bytes but only ",
-                                remaining - kRecordChunkHeaderSize, " remain"),
-                true);
+    // A killed writer leaves a prefix of one chunk; a complete valid chunk further on means the length
+    // itself is corrupt, and the bytes after it must not be cut off as a torn tail.
+    const bool torn = !ValidChunkAfter(offset_);
+    return Fail(offset_,
+                StrCat(torn ? "torn chunk" : "corrupt chunk length", ": it claims ", length, " bytes but only ",
+                       remaining - kRecordChunkHeaderSize, " remain",
+                       torn ? "" : " and a valid chunk follows later"),
+                torn);
   }
   std::string payload(length, '\0');
   if (!in_.read(payload.data(), length)) return Fail(offset_, "read error in chunk payload", false);

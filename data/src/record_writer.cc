@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "augur/core/error.h"
@@ -28,7 +29,10 @@ void CreateWithHeader(const std::string& path, const RecordWriterOptions& o, boo
   }
   std::string bytes = internal::EncodeFileHeader();
   std::string payload;
-  ToProtoHeader(o.metadata, o.obs_dim, o.action_dim, o.sim_state_dim).SerializeToString(&payload);
+  proto::DatasetHeader header = ToProtoHeader(o.metadata, o.obs_dim, o.action_dim, o.sim_state_dim);
+  header.set_created_unix_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  header.SerializeToString(&payload);
   bytes += internal::EncodeChunk(ChunkKind::kHeader, payload);
   try {
     internal::WriteAll(fd, bytes, tmp);

@@ -6,7 +6,9 @@
 
 namespace augur::data {
 
-TransitionBatch Gather(const Dataset& d, const at::Tensor& indices) {
+TransitionBatch Gather(const Dataset& d, const at::Tensor& cpu_indices) {
+  // Index on the dataset's device (the columns may live on CUDA).
+  const at::Tensor indices = cpu_indices.to(d.rewards().device());
   TransitionBatch b;
   b.indices = indices;
   b.observations = d.observations().index_select(0, indices);

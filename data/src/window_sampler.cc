@@ -61,8 +61,8 @@ WindowBatch WindowSampler::Gather(const at::Tensor& starts) const {
                               " crosses an episode end or the dataset end (", dataset_.size(), " rows)"));
     }
   }
-  at::Tensor rows = starts.to(at::kLong).unsqueeze(1) + at::arange(length_, at::kLong).unsqueeze(0);  // [B, L]
-  at::Tensor flat = rows.reshape({-1});
+  at::Tensor rows = cpu.unsqueeze(1) + at::arange(length_, at::kLong).unsqueeze(0);  // [B, L]
+  at::Tensor flat = rows.reshape({-1}).to(dataset_.rewards().device());
   const int64_t b = starts.size(0);
   auto take = [&](const at::Tensor& col) {
     at::Tensor g = col.index_select(0, flat);

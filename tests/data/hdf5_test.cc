@@ -30,6 +30,10 @@ TEST(Hdf5Test, MinariLayoutMatchesTheNpzSlice) {
   Dataset minari = ImportMinariHdf5(Fixture("dmsd_slice_minari.hdf5"));
   EXPECT_TRUE(SameData(npz, minari));
   EXPECT_EQ(minari.num_episodes(), 3);
+  EXPECT_EQ(minari.metadata().source, "neorl2/dmsd-high-slice-v0");
+  EXPECT_EQ(minari.metadata().behaviour_policy, "NeoRL-2 high-quality policy");
+  EXPECT_EQ(minari.metadata().extra.at("minari.author"), "Polixir (NeoRL-2)");
+  EXPECT_EQ(minari.metadata().extra.count("minari.total_episodes"), 0u);  // not a string
 }
 
 TEST(Hdf5Test, ExportImportRoundTripKeepsMetadata) {

@@ -66,5 +66,27 @@ TEST(ProtoConvertTest, EnvSpecRoundTrip) {
   EXPECT_THROW(FromProto(empty), DataError);
 }
 
+TEST(ProtoConvertTest, EpisodeWithWrongFieldSizesIsADataError) {
+  Episode ep;
+  ep.obs_dim = 2;
+  ep.action_dim = 1;
+  ep.observations = {1, 2, 3, 4};
+  ep.next_observations = {3, 4, 5, 6};
+  ep.actions = {0, 1};
+  ep.rewards = {1, 2};
+  proto::Episode msg = ToProto(ep);
+  EXPECT_EQ(msg.next_observations_size(), 0);  // shifted: only the final observation is stored
+  EXPECT_EQ(msg.final_observation_size(), 2);
+  EXPECT_EQ(FromProto(msg, 2, 1, 0), ep);
+  msg.mutable_actions()->RemoveLast();
+  try {
+    FromProto(msg, 2, 1, 0);
+    FAIL();
+  } catch (const DataError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("field 'actions' holds 1 floats but 2 steps need 2"));
+  }
+  EXPECT_THROW(FromProto(ToProto(ep), 3, 1, 0), DataError);  // header says obs dim 3
+}
+
 }  // namespace
 }  // namespace augur::data

@@ -181,11 +181,21 @@ TEST(RecordTest, FlippedByteIsDetectedWithOffset) {
     EXPECT_EQ(d.num_episodes(), 2) << "flip at " << where;
     EXPECT_FALSE(report.ok());
     EXPECT_EQ(report.good_bytes, off[2]);
+    EXPECT_FALSE(report.torn_tail) << "flip at " << where << ": " << report.problem;
     EXPECT_THAT(report.problem, HasSubstr(StrCat("byte offset ", off[2])));
     EXPECT_THROW(ReadRecordFile(path, nullptr, {.strict = true}), DataError);
   }
-  // A corrupt chunk in the middle is not a torn tail: appending refuses instead of destroying data.
+  // A length flipped so that it overshoots the file is corruption too, since a valid chunk follows.
   std::string bytes = clean;
+  bytes[off[1] + 2] ^= 0x10;
+  WriteBytes(path, bytes);
+  RecordReport report;
+  EXPECT_EQ(ReadRecordFile(path, &report).num_episodes(), 1);
+  EXPECT_FALSE(report.torn_tail);
+  EXPECT_THAT(report.problem, HasSubstr("corrupt chunk length"));
+  EXPECT_THROW(RecordWriter(path, ToyOptions(RecordWriterOptions::Mode::kAppend)), DataError);
+  // A corrupt chunk in the middle is not a torn tail: appending refuses instead of destroying data.
+  bytes = clean;
   bytes[off[1] + kRecordChunkHeaderSize + 3] ^= 1;
   WriteBytes(path, bytes);
   EXPECT_THROW(RecordWriter(path, ToyOptions(RecordWriterOptions::Mode::kAppend)), DataError);

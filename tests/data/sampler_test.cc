@@ -73,3 +73,25 @@ TEST(WindowSamplerTest, ErrorsNameTheProblem) {
 
 }  // namespace
 }  // namespace augur::data
+
+namespace augur::data {
+namespace {
+
+// Datasets may live on CUDA: samplers gather there and the normalizer follows its input's device.
+TEST(SamplerTest, DatasetOnDevice_CUDA) {
+  if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA device";
+  Dataset cpu = testing::CollectToy(7, 10);
+  const at::Device dev(at::kCUDA);
+  Dataset d(cpu.observations().to(dev), cpu.actions().to(dev), cpu.rewards().to(dev), cpu.terminals().to(dev),
+            cpu.timeouts().to(dev), cpu.next_observations().to(dev));
+  EXPECT_EQ(d.episode_starts(), cpu.episode_starts());
+  TransitionBatch b = TransitionSampler(d, 3).Sample(64);
+  EXPECT_TRUE(b.observations.is_cuda());
+  EXPECT_TRUE(at::equal(b.observations.cpu(), TransitionSampler(cpu, 3).Sample(64).observations));
+  WindowBatch w = WindowSampler(d, 4, 3).Sample(16);
+  EXPECT_TRUE(at::equal(w.actions.cpu(), WindowSampler(cpu, 4, 3).Sample(16).actions));
+  EXPECT_EQ(d.Digest(), cpu.Digest());
+}
+
+}  // namespace
+}  // namespace augur::data

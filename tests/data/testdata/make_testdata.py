@@ -42,6 +42,10 @@ def main():
     # The same rows in Minari's episode layout: observations [T+1, O] per episode.
     ends = np.nonzero((s["done"] + s["truncated"]) > 0)[0]
     with h5py.File(out("dmsd_slice_minari.hdf5"), "w") as f:
+        f.attrs["dataset_id"] = "neorl2/dmsd-high-slice-v0"
+        f.attrs["algorithm_name"] = "NeoRL-2 high-quality policy"
+        f.attrs["author"] = "Polixir (NeoRL-2)"
+        f.attrs["total_episodes"] = 3
         begin = 0
         for i, end in enumerate(ends):
             g = f.create_group("episode_%d" % i)

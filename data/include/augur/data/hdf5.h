@@ -21,7 +21,8 @@ void ExportD4rlHdf5(const Dataset& dataset, const std::string& path);
 
 // Minari layout: groups episode_<i> (i = 0, 1, ...) each with observations [T+1,O], actions [T,A],
 // rewards [T], terminations [T], truncations [T]. Dict observation spaces (observations as a group) are
-// rejected with a DataError naming the episode.
+// rejected with a DataError naming the episode. Root attributes: dataset_id becomes the source,
+// algorithm_name the behaviour policy, other string attributes metadata "minari.<name>".
 Dataset ImportMinariHdf5(const std::string& path);
 
 }  // namespace augur::data

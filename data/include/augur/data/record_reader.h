@@ -24,9 +24,11 @@ struct RecordReport {
 
 struct RecordReaderOptions {
   // Throw DataError at the first torn or corrupt chunk (naming path and offset). Off = stop there, keep the
-  // episodes before it and describe the problem in report().
+  // episodes before it and describe the problem in report(). Reading never skips over a bad chunk: the
+  // episodes after it are not returned (a corrupt length leaves no safe place to resume).
   bool strict = false;
-  // Check every episode's values for NaN/Inf (DataError naming the episode and the field, or a report).
+  // Check every episode's values for NaN/Inf; an episode holding one is a bad chunk as above (named by
+  // episode, field, step and dim).
   bool check_finite = true;
 };
 
@@ -51,6 +53,9 @@ class RecordReader {
 
  private:
   bool Fail(int64_t offset, const std::string& what, bool torn_tail);
+  // Whether a complete, checksum-valid episode chunk starts somewhere after `offset` (or the tail is too
+  // large to scan, which counts as yes: never mistake corruption for a torn tail).
+  bool ValidChunkAfter(int64_t offset);
 
   std::string path_;
   RecordReaderOptions options_;

@@ -43,7 +43,8 @@ class RecordWriter {
   void AppendDataset(const Dataset& dataset);
   // fsyncs what was written so far.
   void Flush();
-  // Flushes and closes; further calls throw StateError. The destructor closes too (without throwing).
+  // Flushes and closes (a second Close() does nothing); Append() after it throws StateError. The destructor
+  // closes too, without throwing.
   void Close();
 
   const std::string& path() const { return path_; }

@@ -21,7 +21,7 @@ struct TransitionBatch {
   at::Tensor next_observations;  // [B, O]
 };
 
-// Gathers rows `indices` [B] int64 of a dataset.
+// Gathers rows `indices` [B] int64 of a dataset; the batch lives on the dataset's device.
 TransitionBatch Gather(const Dataset& dataset, const at::Tensor& indices);
 
 class TransitionSampler {
