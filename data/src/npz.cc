@@ -113,10 +113,22 @@ Dataset ImportNpz(const std::string& path, const NpzImportOptions& options) {
   for (const char* name : {"obs", "action", "next_obs", "reward", "done", "truncated"}) {
     internal::CheckFinite(cols[name], name, StrCat("'", path, "'"));
   }
+  // Optional augur extension: full simulator states per row (D4RL's infos/qpos+qvel), so a true-model
+  // rollout can restart from them. NeoRL-2 files do not have it.
+  at::Tensor sim_states;
+  if (auto it = members.find("sim_states"); it != members.end()) {
+    internal::NpyArray a = internal::ParseNpy(it->second, StrCat("'", path, "' member 'sim_states.npy'"));
+    if (a.shape.size() != 2 || a.shape[0] != n) {
+      throw DataError(StrCat("'", path, "': key 'sim_states' has shape ", Shape(a.shape), " but 'reward' has ",
+                             Shape(arrays["reward"].shape), "; expected [N, K] with N = ", n));
+    }
+    sim_states = a.data.contiguous();
+    internal::CheckFinite(sim_states, "sim_states", StrCat("'", path, "'"));
+  }
   DatasetMetadata meta = options.metadata;
   if (meta.source.empty()) meta.source = path;
   Dataset d(cols["obs"], cols["action"], cols["reward"], cols["done"] != 0, cols["truncated"] != 0,
-            cols["next_obs"], std::move(meta));
+            cols["next_obs"], std::move(meta), sim_states);
   return d;
 }
 
@@ -136,6 +148,7 @@ void ExportNpz(const Dataset& dataset, const std::string& path) {
       {"done.npy", internal::WriteNpy(dataset.terminals())},
       {"truncated.npy", internal::WriteNpy(internal::TimeoutsForExport(dataset))},
   };
+  if (dataset.sim_states().defined()) members.push_back({"sim_states.npy", internal::WriteNpy(dataset.sim_states())});
   for (auto& [name, bytes] : members) {
     zip_source_t* src = zip_source_buffer(zip.get(), bytes.data(), bytes.size(), 0);
     if (!src) throw IoError(StrCat("zip_source_buffer failed for '", path, "': ", zip_strerror(zip.get())));
