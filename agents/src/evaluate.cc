@@ -45,6 +45,13 @@ std::optional<ReferenceReturns> ReferenceFor(std::string_view env_id) {
       {"MountainCar-v0", {-200.0, -118.75, kSource}},
       {"MountainCarContinuous-v0", {-33.25, 89.33, kSource}},
       {"Acrobot-v1", {-498.39, -90.47, kSource}},
+      // D4RL's reference returns (d4rl/infos.py REF_MIN_SCORE / REF_MAX_SCORE, measured on the v2 envs; the
+      // usual normalization for v4 too).
+      {"HalfCheetah-v4", {-280.178953, 12135.0, "D4RL reference returns (halfcheetah)"}},
+      {"Hopper-v4", {-20.272305, 3234.3, "D4RL reference returns (hopper)"}},
+      {"Walker2d-v4", {1.629008, 4592.3, "D4RL reference returns (walker2d)"}},
+      // NeoRL-2's normalization (polixir/NeoRL2 neorl2/envs/info.py MIN_SCORES / MAX_SCORES).
+      {"DMSD", {30.60, 849.51, "NeoRL-2 MIN_SCORES / MAX_SCORES (neorl2/envs/info.py)"}},
   };
   for (const Row& row : kRows) {
     if (row.id == env_id) return row.ref;

@@ -67,6 +67,18 @@ void ContinuousMountainCarExpert(std::span<const float> obs, std::span<float> ac
 // Acrobot-v1: torque along the elbow's angular velocity (the power the torque puts in is tau * dtheta2).
 void AcrobotExpert(std::span<const float> obs, std::span<float> action) { action[0] = obs[5] > 0 ? 2.f : 0.f; }
 
+// DMSD (NeoRL-2): per mass, the force that holds both masses at their targets against the springs
+// (k1 = k2 = k3 = 2 N/m: F1 = 4 t1 - 2 t2, F2 = -2 t1 + 4 t2) plus a PD term on the tracking error;
+// force / 30 N is the action. Gains chosen for a well-damped discrete loop at dt = 0.2 s with m = 20 kg.
+void DmsdExpert(std::span<const float> obs, std::span<float> action) {
+  const double x[2] = {obs[0], obs[1]}, v[2] = {obs[2], obs[3]}, t[2] = {obs[4], obs[5]};
+  const double hold[2] = {4.0 * t[0] - 2.0 * t[1], -2.0 * t[0] + 4.0 * t[1]};
+  for (int i = 0; i < 2; ++i) {
+    const double force = hold[i] + 40.0 * (t[i] - x[i]) - 50.0 * v[i];
+    action[i] = static_cast<float>(std::clamp(force / 30.0, -1.0, 1.0));
+  }
+}
+
 using Controller = void (*)(std::span<const float>, std::span<float>);
 
 struct ExpertInfo {
@@ -76,8 +88,11 @@ struct ExpertInfo {
 
 const std::map<std::string, ExpertInfo, std::less<>>& Experts() {
   static const auto* experts = new std::map<std::string, ExpertInfo, std::less<>>{
-      {"Acrobot-v1", {AcrobotExpert, 0.7}},         {"CartPole-v1", {CartPoleExpert, 0.45}},
-      {"MountainCar-v0", {MountainCarExpert, 0.3}}, {"MountainCarContinuous-v0", {ContinuousMountainCarExpert, 0.8}},
+      {"Acrobot-v1", {AcrobotExpert, 0.7}},
+      {"CartPole-v1", {CartPoleExpert, 0.45}},
+      {"DMSD", {DmsdExpert, 0.5}},
+      {"MountainCar-v0", {MountainCarExpert, 0.3}},
+      {"MountainCarContinuous-v0", {ContinuousMountainCarExpert, 0.8}},
       {"Pendulum-v1", {PendulumExpert, 0.6}},
   };
   return *experts;

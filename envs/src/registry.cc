@@ -8,8 +8,12 @@
 #include "augur/envs/acrobot.h"
 #include "augur/envs/cartpole.h"
 #include "augur/envs/continuous_mountain_car.h"
+#include "augur/envs/dmsd.h"
+#include "augur/envs/half_cheetah.h"
+#include "augur/envs/hopper.h"
 #include "augur/envs/mountain_car.h"
 #include "augur/envs/pendulum.h"
+#include "augur/envs/walker2d.h"
 
 namespace augur::envs {
 namespace {
@@ -21,9 +25,13 @@ const std::map<std::string, Factory, std::less<>>& Registry() {
   static const auto* registry = new std::map<std::string, Factory, std::less<>>{
       {"Acrobot-v1", [] { return std::make_unique<AcrobotEnv>(); }},
       {"CartPole-v1", [] { return std::make_unique<CartPoleEnv>(); }},
+      {"DMSD", [] { return std::make_unique<DmsdEnv>(); }},
+      {"HalfCheetah-v4", [] { return std::make_unique<HalfCheetahEnv>(); }},
+      {"Hopper-v4", [] { return std::make_unique<HopperEnv>(); }},
       {"MountainCar-v0", [] { return std::make_unique<MountainCarEnv>(); }},
       {"MountainCarContinuous-v0", [] { return std::make_unique<ContinuousMountainCarEnv>(); }},
       {"Pendulum-v1", [] { return std::make_unique<PendulumEnv>(); }},
+      {"Walker2d-v4", [] { return std::make_unique<Walker2dEnv>(); }},
   };
   return *registry;
 }

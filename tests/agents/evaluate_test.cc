@@ -36,6 +36,11 @@ TEST(EvaluateTest, NormalizedScoreKnownAnswers) {
   EXPECT_DOUBLE_EQ(NormalizedScore(-600.0, ref), 50.0);
   EXPECT_FALSE(ReferenceFor("NoSuchEnv-v0").has_value());
   EXPECT_TRUE(ReferenceFor("Pendulum-v1").has_value());
+  // D4RL's hopper and NeoRL-2's DMSD constants: 0 at the random return, 100 at the expert return.
+  ASSERT_TRUE(ReferenceFor("Hopper-v4").has_value());
+  EXPECT_DOUBLE_EQ(NormalizedScore(3234.3, *ReferenceFor("Hopper-v4")), 100.0);
+  ASSERT_TRUE(ReferenceFor("DMSD").has_value());
+  EXPECT_NEAR(NormalizedScore(494.45271875, *ReferenceFor("DMSD")), 56.642698068163774, 1e-9);  // task_score.csv
 }
 
 TEST(EvaluateTest, SameSeedSameReturnsDifferentSeedDifferent) {

@@ -23,6 +23,8 @@ std::vector<float> ActionAt(const EnvSpec& spec, int t) {
   return a;
 }
 
+bool IsMujoco(const std::string& id) { return id == "HalfCheetah-v4" || id == "Hopper-v4" || id == "Walker2d-v4"; }
+
 class EnvTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(EnvTest, SpecIsValidAndMatchesGymnasium) {
@@ -30,14 +32,14 @@ TEST_P(EnvTest, SpecIsValidAndMatchesGymnasium) {
   const EnvSpec& spec = env->spec();
   EXPECT_EQ(spec.id, GetParam());
   EXPECT_NO_THROW(spec.Validate());
-  // max_episode_steps from gymnasium/envs/__init__.py.
-  const std::map<std::string, int> max_steps = {{"Pendulum-v1", 200},
-                                                {"CartPole-v1", 500},
-                                                {"MountainCar-v0", 200},
-                                                {"MountainCarContinuous-v0", 999},
-                                                {"Acrobot-v1", 500}};
+  // max_episode_steps from gymnasium/envs/__init__.py (DMSD: polixir/NeoRL2 neorl2/envs/__init__.py).
+  const std::map<std::string, int> max_steps = {
+      {"Pendulum-v1", 200}, {"CartPole-v1", 500},     {"MountainCar-v0", 200}, {"MountainCarContinuous-v0", 999},
+      {"Acrobot-v1", 500},  {"HalfCheetah-v4", 1000}, {"Hopper-v4", 1000},     {"Walker2d-v4", 1000},
+      {"DMSD", 100}};
   EXPECT_EQ(spec.max_steps, max_steps.at(spec.id));
-  EXPECT_TRUE(env->CanSetFromObservation());
+  // The MuJoCo observations omit the x position, so only SetState restores them.
+  EXPECT_EQ(env->CanSetFromObservation(), !IsMujoco(spec.id));
 }
 
 TEST_P(EnvTest, SameSeedSameTrajectory) {
@@ -67,6 +69,24 @@ TEST_P(EnvTest, ResetFollowsGymnasiumRanges) {
     } else if (id == "Acrobot-v1") {
       for (int i = 0; i < 4; ++i) EXPECT_LE(std::fabs(s[i]), 0.1);
       for (int i = 0; i < 4; ++i) EXPECT_EQ(s[i], static_cast<double>(static_cast<float>(s[i])));  // float32
+    } else if (IsMujoco(id)) {
+      // qpos0 + U(-s, s), qvel +- s (cheetah: s N(0, 1)); s = 0.1 (cheetah) or 5e-3; rootz's qpos0 is 1.25
+      // for hopper and walker. Then time 0 (the warm start is what mj_forward leaves).
+      const int n = id == "Hopper-v4" ? 6 : 9;
+      const double noise = id == "HalfCheetah-v4" ? 0.1 : 5e-3;
+      ASSERT_EQ(s.size(), static_cast<size_t>(3 * n + 2));
+      for (int i = 0; i < n; ++i) {
+        const double qpos0 = (i == 1 && id != "HalfCheetah-v4") ? 1.25 : 0.0;
+        EXPECT_LE(std::fabs(s[i] - qpos0), noise) << id << " qpos " << i;
+        if (id != "HalfCheetah-v4") {
+          EXPECT_LE(std::fabs(s[n + i]), noise) << id << " qvel " << i;
+        }
+      }
+      EXPECT_EQ(s[2 * n], 0.0);
+    } else if (id == "DMSD") {
+      for (int i = 0; i < 2; ++i) EXPECT_LE(std::fabs(s[i]), 0.25);
+      for (int i = 2; i < 4; ++i) EXPECT_LE(std::fabs(s[i]), 0.1);
+      for (int i = 4; i < 8; ++i) EXPECT_LE(std::fabs(s[i]), 1.5);
     } else {
       EXPECT_GE(s[0], -0.6);
       EXPECT_LT(s[0], -0.4);
@@ -109,6 +129,10 @@ TEST_P(EnvTest, GetSetStateRoundTrip) {
 TEST_P(EnvTest, SetFromObservationRoundTrip) {
   auto env = Make(GetParam());
   env->Reset(11);
+  if (!env->CanSetFromObservation()) {
+    EXPECT_THROW(env->SetFromObservation(env->Observation()), StateError);
+    return;
+  }
   for (int t = 0; t < 8; ++t) env->Step(ActionAt(env->spec(), t));
   const std::vector<float> obs = env->Observation();
   auto copy = Make(GetParam());
@@ -168,9 +192,13 @@ TEST_P(EnvTest, BadInputsThrowTypedErrors) {
   SimState s = env->GetState();
   s[0] = std::nan("");
   EXPECT_THROW(env->SetState(s), RangeError);
-  EXPECT_THROW(env->SetFromObservation(std::vector<float>(env->spec().obs_dim() + 1, 0.f)), ShapeError);
   std::vector<float> nan_obs(env->spec().obs_dim(), std::numeric_limits<float>::quiet_NaN());
-  EXPECT_THROW(env->SetFromObservation(nan_obs), RangeError);
+  if (env->CanSetFromObservation()) {
+    EXPECT_THROW(env->SetFromObservation(std::vector<float>(env->spec().obs_dim() + 1, 0.f)), ShapeError);
+    EXPECT_THROW(env->SetFromObservation(nan_obs), RangeError);
+  } else {
+    EXPECT_THROW(env->SetFromObservation(nan_obs), StateError);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::ValuesIn(RegisteredEnvs()), [](const auto& info) {
@@ -181,9 +209,10 @@ INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::ValuesIn(RegisteredEnvs()), [
   return name;
 });
 
-TEST(RegistryTest, ListsTheFiveClassicControlEnvs) {
-  EXPECT_EQ(RegisteredEnvs(), (std::vector<std::string>{"Acrobot-v1", "CartPole-v1", "MountainCar-v0",
-                                                        "MountainCarContinuous-v0", "Pendulum-v1"}));
+TEST(RegistryTest, ListsEveryEnvSorted) {
+  EXPECT_EQ(RegisteredEnvs(),
+            (std::vector<std::string>{"Acrobot-v1", "CartPole-v1", "DMSD", "HalfCheetah-v4", "Hopper-v4",
+                                      "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Walker2d-v4"}));
 }
 
 TEST(RegistryTest, UnknownIdListsValidOnes) {

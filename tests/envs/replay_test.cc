@@ -55,7 +55,14 @@ TEST_P(ReplayTest, CleanRecordingMatchesFully) {
   EXPECT_LE(report.max_obs_error, 1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(Envs, ReplayTest, ::testing::ValuesIn(RegisteredEnvs()), [](const auto& info) {
+// The envs whose observation is the whole state. Not the MuJoCo envs (the observation omits x, so they
+// cannot be set from it) nor DMSD (a target switch at step 50 is not in the observation; its replay of
+// NeoRL-2's real data is in dmsd_test.cc).
+std::vector<std::string> FullyObservedEnvs() {
+  return {"Acrobot-v1", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"};
+}
+
+INSTANTIATE_TEST_SUITE_P(Envs, ReplayTest, ::testing::ValuesIn(FullyObservedEnvs()), [](const auto& info) {
   std::string name = info.param;
   for (char& ch : name) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';

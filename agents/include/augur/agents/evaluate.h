@@ -29,7 +29,8 @@ struct ReferenceReturns {
   std::string source;  // where the numbers come from
 };
 
-// Reference returns for an env id, when augur has them.
+// Reference returns for an env id, when augur has them: augur's own random / expert measurements for
+// classic control, D4RL's for the MuJoCo locomotion envs, NeoRL-2's normalization for DMSD.
 std::optional<ReferenceReturns> ReferenceFor(std::string_view env_id);
 double NormalizedScore(double ret, const ReferenceReturns& ref);
 

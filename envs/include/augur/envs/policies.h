@@ -40,7 +40,9 @@ class Policy {
 //   random             uniform over the action space
 //   expert             the env's scripted controller: Pendulum energy-pumping swing-up + PD near upright,
 //                      CartPole PD on angle and position, MountainCar / MountainCarContinuous bang-bang
-//                      pumping along the velocity, Acrobot torque along the elbow velocity
+//                      pumping along the velocity, Acrobot torque along the elbow velocity, DMSD spring
+//                      feed-forward + PD on each mass's target. The MuJoCo locomotion envs have none yet
+//                      (only random; an MPC expert on the true simulator comes from the planners)
 //   medium             the expert taking a uniformly random action with an env-specific probability
 //                      (tuned so that its return lies between random's and expert's)
 //   epsilon:eps=E      the expert, taking a uniformly random action with probability E (default 0.2)

@@ -1,4 +1,4 @@
-// The env registry: every reference simulator by its Gymnasium id.
+// The env registry: every reference simulator by its Gymnasium (or NeoRL-2) id.
 #pragma once
 
 #include <memory>
@@ -10,8 +10,10 @@
 
 namespace augur::envs {
 
-// A new env for a registered id ("Pendulum-v1", "CartPole-v1", "MountainCar-v0",
-// "MountainCarContinuous-v0", "Acrobot-v1"). Throws NotFoundError listing the valid ids.
+// A new env for a registered id: classic control ("Pendulum-v1", "CartPole-v1", "MountainCar-v0",
+// "MountainCarContinuous-v0", "Acrobot-v1"), MuJoCo locomotion ("HalfCheetah-v4", "Hopper-v4",
+// "Walker2d-v4") and NeoRL-2 ("DMSD"), each with its default options. Throws NotFoundError listing the
+// valid ids.
 std::unique_ptr<Env> Make(std::string_view id);
 
 // The registered ids, sorted.
