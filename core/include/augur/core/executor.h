@@ -19,6 +19,13 @@
 
 namespace augur {
 
+// Scratch slot ranges, so that nested users of one worker's scratch never share a buffer: the innermost
+// callee (a WorldModel's StepCpu, a ValueFunction's ValueCpu) uses [kModelSlots, kRolloutSlots), rollouts/
+// uses [kRolloutSlots, kPlannerSlots), planners and search use kPlannerSlots and above.
+inline constexpr int kModelSlots = 0;
+inline constexpr int kRolloutSlots = 64;
+inline constexpr int kPlannerSlots = 96;
+
 // Per-worker scratch: named float buffers that grow to the largest size asked for and are then reused.
 class Scratch {
  public:
