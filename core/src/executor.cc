@@ -76,9 +76,12 @@ void Executor::ParallelFor(int64_t n, int64_t grain, const ChunkBody& body) {
   if (n <= 0) return;
   AUGUR_CHECK_GT(grain, 0);
   const int64_t chunks = NumChunks(n, grain);
+  // Each chunk runs isolated: while it waits on nested parallel work (a model's own TBB loop, a planner batch's
+  // per-robot evaluations), its worker may only take tasks of that nested work, never another chunk of this
+  // loop, which would reuse the worker's scratch under the waiting chunk (oneTBB "work isolation").
   auto run_chunk = [&](int64_t c) {
     const int64_t begin = c * grain;
-    body(begin, std::min(n, begin + grain), c);
+    tbb::this_task_arena::isolate([&] { body(begin, std::min(n, begin + grain), c); });
   };
   if (chunks == 1 || threads_ == 1) {
     impl_->arena.execute([&] {

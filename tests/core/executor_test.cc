@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
+#include <tbb/parallel_for.h>
 
 #include <atomic>
 #include <numeric>
@@ -102,6 +103,23 @@ TEST(ExecutorTest, ScratchIsPerWorkerAndReused) {
 TEST(ExecutorTest, BadOptionsAreRejected) {
   EXPECT_THROW(Executor(Executor::Options{.threads = -1}), ConfigError);
   EXPECT_THROW(Executor(Executor::Options{.threads = 1, .torch_threads = -2}), ConfigError);
+}
+
+// A chunk body that waits on nested parallel work (a model parallelizing its members inside a rollout
+// chunk, a planner batch planning robots) must not have its worker pick up another chunk meanwhile: that
+// chunk would reuse the same worker's scratch under the waiting body.
+TEST(ExecutorTest, NestedParallelismNeverSharesAWorkersScratchBetweenChunks) {
+  Executor executor(2);
+  std::atomic<int> corrupted{0};
+  executor.ParallelFor(64, 1, [&](int64_t, int64_t, int64_t chunk) {
+    executor.scratch().Floats(kPlannerSlots, 1)[0] = static_cast<float>(chunk);
+    // Uneven nested chunks: the waiting worker runs out of its own nested work while the other finishes.
+    tbb::parallel_for(0, 2, [chunk](int c) {
+      if ((c + chunk) % 2 == 0) std::this_thread::sleep_for(std::chrono::microseconds(500));
+    });
+    if (executor.scratch().Floats(kPlannerSlots, 1)[0] != static_cast<float>(chunk)) ++corrupted;
+  });
+  EXPECT_EQ(corrupted.load(), 0);
 }
 
 }  // namespace

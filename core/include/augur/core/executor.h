@@ -19,6 +19,13 @@
 
 namespace augur {
 
+// Scratch slot ranges, so that nested users of one worker's scratch never share a buffer: the innermost
+// callee (a WorldModel's StepCpu, a ValueFunction's ValueCpu) uses [kModelSlots, kRolloutSlots), rollouts/
+// uses [kRolloutSlots, kPlannerSlots), planners and search use kPlannerSlots and above.
+inline constexpr int kModelSlots = 0;
+inline constexpr int kRolloutSlots = 64;
+inline constexpr int kPlannerSlots = 96;
+
 // Per-worker scratch: named float buffers that grow to the largest size asked for and are then reused.
 class Scratch {
  public:
@@ -52,7 +59,9 @@ class Executor {
 
   using ChunkBody = std::function<void(int64_t begin, int64_t end, int64_t chunk)>;
   // Runs body(begin, end, chunk) for every chunk [chunk*grain, min(n, (chunk+1)*grain)) of [0, n), in
-  // parallel. The first exception thrown by a body is rethrown here after the others finish.
+  // parallel. The first exception thrown by a body is rethrown here after the others finish. Each body runs
+  // isolated (tbb::this_task_arena::isolate), so a body that waits on nested parallel work never has another
+  // chunk of this loop run on its worker meanwhile: a body's scratch() is its own until it returns.
   void ParallelFor(int64_t n, int64_t grain, const ChunkBody& body);
   // Number of chunks ParallelFor(n, grain, ...) uses.
   static int64_t NumChunks(int64_t n, int64_t grain) { return grain <= 0 ? 0 : (n + grain - 1) / grain; }

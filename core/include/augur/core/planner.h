@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "augur/core/budget.h"
+#include "augur/core/spaces.h"
 
 namespace augur {
 
@@ -36,14 +38,21 @@ class SequenceEvaluator {
   virtual int64_t obs_dim() const = 0;
   virtual int64_t action_dim() const = 0;
   virtual int64_t state_dim() const = 0;
+  // The box planners keep actions in (clip). Default: unbounded in every dimension.
+  virtual Box action_bounds() const;
   // Sets the start of the following evaluations (encodes the observation).
   virtual void SetStart(std::span<const float> obs) = 0;
   // actions [n, horizon, A] row-major -> returns [n] (objective value, mean over particles). Randomness is
   // keyed by (seed, iteration) and the evaluator's own chunking, so results do not depend on threads.
-  virtual void Evaluate(std::span<const float> actions, int64_t n, int64_t horizon, uint64_t seed,
-                        uint64_t iteration, std::span<float> returns, Executor& executor) = 0;
-  // Mean predicted states [(horizon + 1) * S] of one action sequence [horizon, A] from the start.
-  virtual std::vector<float> PredictStates(std::span<const float> actions, int64_t horizon) = 0;
+  // With a deadline, the evaluator checks it between its chunks and skips the chunks not yet started once it
+  // has passed; it returns false when it skipped any (those returns are unspecified), true when all n were
+  // scored. No allocation once warm (same n and horizon).
+  virtual bool Evaluate(std::span<const float> actions, int64_t n, int64_t horizon, uint64_t seed,
+                        uint64_t iteration, std::span<float> returns, Executor& executor,
+                        std::optional<Clock::time_point> deadline) = 0;
+  // Mean predicted states of one action sequence [horizon, A] from the start into states
+  // [(horizon + 1) * S]. May allocate on the first call only.
+  virtual void PredictStates(std::span<const float> actions, int64_t horizon, std::span<float> states) = 0;
   // Transitions predicted per sequence and step (particles), for PlanResult::evaluations.
   virtual int64_t rows_per_sequence() const { return 1; }
 };
@@ -62,9 +71,13 @@ class Planner {
 
   // Checks obs (size, NaN) and the budget, then plans. Throws ShapeError / ConfigError naming the problem.
   PlanResult Plan(std::span<const float> obs, const Budget& budget);
+  // Same, into a PlanResult reused between calls: once its vectors have their sizes (after the first call),
+  // a planner that allocates nothing in its loop makes this call allocation-free.
+  void Plan(std::span<const float> obs, const Budget& budget, PlanResult& out);
 
  protected:
-  virtual PlanResult DoPlan(std::span<const float> obs, const Budget& budget) = 0;
+  // Fills `out` (whose scalar fields Plan() has reset; its vectors keep their previous contents and capacity).
+  virtual void DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& out) = 0;
 };
 
 }  // namespace augur
