@@ -10,9 +10,6 @@ namespace augur::agents {
 void MpcAgent::Options::Validate() const {
   if (iterations < 0) throw ConfigError(StrCat("MpcAgent: iterations = ", iterations, " must be >= 0"));
   if (!(deadline_ms >= 0)) throw ConfigError(StrCat("MpcAgent: deadline_ms = ", deadline_ms, " must be >= 0"));
-  if (iterations == 0 && deadline_ms == 0) {
-    throw ConfigError("MpcAgent: set iterations per action, a deadline per action (ms), or both");
-  }
 }
 
 MpcAgent::MpcAgent(std::shared_ptr<Planner> planner, Options options)
@@ -31,12 +28,16 @@ Budget MpcAgent::MakeBudget() const {
   if (options_.deadline_ms > 0) {
     budget.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                          std::chrono::duration<double, std::milli>(options_.deadline_ms));
+  } else if (options_.iterations == 0) {
+    // Neither limit: the planner runs its spec's `iters`. Planners read a deadline-only budget that way; an
+    // hour stands for "no deadline" (a Budget needs one of the two limits).
+    budget.deadline = Clock::now() + std::chrono::hours(1);
   }
   return budget;
 }
 
 std::vector<float> MpcAgent::Act(std::span<const float> obs) {
-  last_plan_ = planner_->Plan(obs, MakeBudget());
+  planner_->Plan(obs, MakeBudget(), last_plan_);
   return last_plan_.action;
 }
 

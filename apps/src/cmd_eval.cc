@@ -6,11 +6,15 @@
 
 #include "augur/agents/agent.h"
 #include "augur/agents/evaluate.h"
+#include "augur/core/error.h"
 #include "augur/core/executor.h"
+#include "augur/core/rng.h"
+#include "augur/planners/factory.h"
 #include "augur/core/progress.h"
 #include "augur/envs/policies.h"
 #include "augur/envs/registry.h"
 #include "commands.h"
+#include "model_loading.h"
 #include "report.h"
 
 namespace augur::apps {
@@ -19,13 +23,44 @@ namespace {
 struct EvalArgs {
   std::string env = "Pendulum-v1";
   std::string agent;
+  std::string model = "true", planner;
+  int64_t iterations = 0;
+  double deadline_ms = 0;
+  double penalty = 0;
   int episodes = 10;
   uint64_t seed = 0;
   int max_steps = 0;
   std::string report;
 };
 
-nlohmann::ordered_json EvaluationReportPage(const agents::EvaluationReport& r) {
+// Open-loop check of the model behind a plan: from the first episode's start, plan once, then execute the
+// planned actions in the real env and compare the predicted states with the real ones.
+struct PlannedVsReal {
+  int64_t obs_dim = 0;
+  std::vector<float> predicted, real;  // [(H + 1) * O] each
+};
+
+PlannedVsReal ComparePlanWithReality(const envs::Env& prototype, agents::MpcAgent& agent, uint64_t seed) {
+  PlannedVsReal out;
+  auto env = prototype.Clone();
+  std::vector<float> obs = env->Reset(seed);
+  agent.Reset(seed);
+  agent.Act(obs);
+  const PlanResult& plan = agent.last_plan();
+  const int64_t o = prototype.spec().obs_dim(), a = prototype.spec().action_dim();
+  out.obs_dim = o;
+  out.predicted = plan.predicted_states;
+  out.real = obs;
+  const int64_t horizon = static_cast<int64_t>(plan.plan.size()) / a;
+  for (int64_t t = 0; t < horizon; ++t) {
+    const envs::StepResult step = env->Step(std::span<const float>(plan.plan.data() + t * a, a));
+    out.real.insert(out.real.end(), step.observation.begin(), step.observation.end());
+    if (step.terminated || step.truncated) break;
+  }
+  return out;
+}
+
+nlohmann::ordered_json EvaluationReportPage(const agents::EvaluationReport& r, const PlannedVsReal* compare) {
   nlohmann::ordered_json page{{"title", "augur eval: " + r.agent + " on " + r.env_id}};
   page["summary"] = {{"env", r.env_id},
                      {"agent", r.agent},
@@ -66,6 +101,25 @@ nlohmann::ordered_json EvaluationReportPage(const agents::EvaluationReport& r) {
   sections.push_back({{"title", "Episodes"},
                       {"tables", {{{"columns", {"seed", "return", "steps", "terminated", "ms/action"}},
                                    {"rows", rows}}}}});
+  if (compare && !compare->predicted.empty()) {
+    const int64_t o = compare->obs_dim;
+    const size_t steps = std::min(compare->predicted.size(), compare->real.size()) / o;
+    std::vector<double> t(steps);
+    for (size_t i = 0; i < steps; ++i) t[i] = i;
+    nlohmann::ordered_json plots = nlohmann::ordered_json::array();
+    for (int64_t d = 0; d < o; ++d) {
+      nlohmann::ordered_json plot = LinePlot("obs[" + std::to_string(d) + "]: planned vs real", "step", "value");
+      std::vector<double> p(steps), q(steps);
+      for (size_t i = 0; i < steps; ++i) p[i] = compare->predicted[i * o + d], q[i] = compare->real[i * o + d];
+      AddSeries(plot, "predicted by the model", t, p);
+      AddSeries(plot, "real (plan executed open loop)", t, q);
+      plots.push_back(plot);
+    }
+    sections.push_back({{"title", "Planned vs real trajectory (first episode, first plan)"},
+                        {"text", "The first plan's predicted states against the states the real env reaches when "
+                                 "its actions are executed open loop."},
+                        {"plots", plots}});
+  }
   page["sections"] = sections;
   return page;
 }
@@ -74,12 +128,24 @@ nlohmann::ordered_json EvaluationReportPage(const agents::EvaluationReport& r) {
 
 Command EvalCommand() {
   auto args = std::make_shared<EvalArgs>();
-  return {"eval", "Evaluate an agent in a reference env over seeded episodes (returns, normalized score, ms/action)",
+  return {"eval", "Evaluate a behaviour policy or model-predictive control over seeded episodes (returns, "
+                  "normalized score, ms per action)",
           [args](CLI::App& sub, const GlobalOptions& global) -> std::function<void()> {
             sub.add_option("--env", args->env, "Environment id (see `augur info`)")->capture_default_str();
             sub.add_option("--agent", args->agent,
-                           "Behaviour policy to evaluate: random, expert, medium, mixed, epsilon:eps=E, noisy:sigma=S")
-                ->required();
+                           "Behaviour policy to evaluate: random, expert, medium, mixed, epsilon:eps=E, noisy:sigma=S");
+            sub.add_option("--planner", args->planner,
+                           "Evaluate model-predictive control with this planner spec instead of a policy, e.g. "
+                           "icem:pop=100,elites=10,iters=3,horizon=15");
+            sub.add_option("--model", args->model, "World model for --planner: 'true' (the simulator), a checkpoint "
+                                                   "from augur train, or a TorchScript .pt file")
+                ->capture_default_str();
+            sub.add_option("--iterations", args->iterations, "Planner iterations per action (0 = the spec's iters)")
+                ->check(CLI::NonNegativeNumber)->capture_default_str();
+            sub.add_option("--deadline-ms", args->deadline_ms, "Planning deadline per action in ms (0 = none)")
+                ->check(CLI::NonNegativeNumber)->capture_default_str();
+            sub.add_option("--penalty", args->penalty, "Uncertainty penalty lambda (MOPO-style; 0 = none)")
+                ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--episodes", args->episodes, "Episodes to run")->check(CLI::PositiveNumber)
                 ->capture_default_str();
             sub.add_option("--seed", args->seed, "Seed of the episodes' start states")->capture_default_str();
@@ -88,8 +154,25 @@ Command EvalCommand() {
             sub.add_option("--report", args->report, "Write an HTML report with plots to this path");
             return [args, &global] {
               Executor executor(global.threads);
+              if (args->agent.empty() == args->planner.empty()) {
+                throw ConfigError("augur eval: give either --agent POLICY or --planner SPEC (with --model)");
+              }
               std::unique_ptr<envs::Env> env = envs::Make(args->env);
-              agents::PolicyAgent agent(envs::MakePolicy(args->agent, env->spec()));
+              std::unique_ptr<agents::Agent> agent_ptr;
+              std::optional<PlannedVsReal> compare;
+              if (!args->agent.empty()) {
+                agent_ptr = std::make_unique<agents::PolicyAgent>(envs::MakePolicy(args->agent, env->spec()));
+              } else {
+                Objective objective = Objective::Penalized(args->penalty);
+                auto mpc = std::make_unique<agents::MpcAgent>(
+                    MakePlanner(args->planner, {.model = LoadModelForEnv(args->model, *env), .objective = objective,
+                                                .seed = args->seed},
+                                executor),
+                    agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});
+                if (!args->report.empty()) compare = ComparePlanWithReality(*env, *mpc, StreamId({args->seed, 0}));
+                agent_ptr = std::move(mpc);
+              }
+              agents::Agent& agent = *agent_ptr;
               Progress progress({.label = "eval", .total = args->episodes, .unit = "episode"});
               const agents::EvaluationReport report = agents::Evaluate(
                   *env, agent, {.episodes = args->episodes, .seed = args->seed, .max_steps = args->max_steps},
@@ -103,7 +186,9 @@ Command EvalCommand() {
                 if (report.normalized_mean) std::printf(", normalized score %.1f", *report.normalized_mean);
                 std::printf(", %.4f ms per action (p99 %.4f)\n", report.mean_action_ms, report.p99_action_ms);
               }
-              if (!args->report.empty()) RenderReport(EvaluationReportPage(report), args->report);
+              if (!args->report.empty()) {
+                RenderReport(EvaluationReportPage(report, compare ? &*compare : nullptr), args->report);
+              }
             };
           }};
 }

@@ -12,6 +12,7 @@ std::vector<Command> AllCommands() {
       InfoCommand(),
       ReplayCommand(),
       TrainCommand(),
+      PlanCommand(),
       EvalCommand(),
       VersionCommand(),
   };

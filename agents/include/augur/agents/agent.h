@@ -32,9 +32,11 @@ class Agent {
 class MpcAgent : public Agent {
  public:
   struct Options {
-    int64_t iterations = 0;   // planner iterations per action; 0 = until the deadline
+    // Planner iterations per action; 0 = the planner spec's own `iters` (or, with a deadline and iters=0 in
+    // the spec, until the deadline).
+    int64_t iterations = 0;
     double deadline_ms = 0;   // wall-time budget per action in milliseconds; 0 = none
-    // At least one of the two must be set (ConfigError otherwise).
+    // Throws ConfigError on negative values.
     void Validate() const;
   };
 

@@ -1,0 +1,23 @@
+#include "model_loading.h"
+
+#include "augur/core/error.h"
+#include "augur/envs/env_model.h"
+#include "augur/models/factory.h"
+#include "augur/models/torchscript_model.h"
+
+namespace augur::apps {
+
+std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env) {
+  const EnvSpec& spec = env.spec();
+  if (model == "true") return std::make_shared<envs::EnvModel>(env);
+  if (model.size() > 3 && model.ends_with(".pt")) {
+    Box bounds;
+    if (const auto* box = std::get_if<Box>(&spec.action)) bounds = *box;
+    return models::TorchScriptModel::Load(
+        model, {.obs_dim = spec.obs_dim(), .action_dim = spec.action_dim(), .action_bounds = bounds,
+                .env_id = spec.id});
+  }
+  return models::Load(model, {.obs_dim = spec.obs_dim(), .action_dim = spec.action_dim()});
+}
+
+}  // namespace augur::apps

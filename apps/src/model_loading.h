@@ -1,0 +1,15 @@
+// Turning a --model argument into a WorldModel for an env: "true" (the simulator itself, EnvModel), a
+// TorchScript file (*.pt, trained in Python) or an augur checkpoint (dims and env checked against the env).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "augur/core/world_model.h"
+#include "augur/envs/env.h"
+
+namespace augur::apps {
+
+std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env);
+
+}  // namespace augur::apps
