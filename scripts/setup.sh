@@ -16,8 +16,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libzip-dev libhdf5-dev
   # MuJoCo (its CMake config needs qhull)
   libmujoco-dev libqhull-dev
-  # python helpers: golden-file regeneration, test fixtures, plots
-  python3 python3-numpy python3-matplotlib
+  # python helpers: golden-file regeneration, test fixtures, plots; python3-torch runs the bench/peers scripts
+  python3 python3-numpy python3-matplotlib python3-torch
 )
 
 missing=()
