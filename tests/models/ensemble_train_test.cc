@@ -12,6 +12,11 @@
 namespace augur::models {
 namespace {
 
+// The model's learned classifier, rebuilt from the checkpointed pieces of its card (tests only).
+std::unique_ptr<TerminationFn> MakeLearned(const EnsembleModel& model) {
+  return std::make_unique<LearnedTermination>(model.termination_weights());
+}
+
 EnsembleOptions SmallOptions() {
   EnsembleOptions o;
   o.members = 5;
@@ -89,6 +94,40 @@ TEST(EnsembleTrainTest, RejectsBadDataAndOptions) {
   EXPECT_THROW(model.Train(testing::NoisySine(100, 1), bad, nullptr), ConfigError);
   EnsembleModel wide(SmallOptions(), {.obs_dim = 2, .action_dim = 1});
   EXPECT_THROW(wide.Train(testing::NoisySine(100, 1), {}, nullptr), ShapeError);
+}
+
+// No known rule for the env: a classifier learns done = next_obs > 1 from the terminals; both paths agree.
+TEST(EnsembleTrainTest, LearnsTerminationWhenNoRuleIsKnown) {
+  EnsembleOptions o = SmallOptions();
+  o.hidden = 32;
+  o.layers = 2;
+  EnsembleModel model(o, {.obs_dim = 1, .action_dim = 1, .env_id = "Unknown-v0"});
+  EXPECT_FALSE(model.spec().predicts_done);
+  TransitionBatch data = testing::NoisySine(3000, 6);
+  data.terminals = (data.next_obs.squeeze(1) > 1.0).to(at::kFloat);
+  TrainOptions train;
+  train.max_epochs = 5;
+  model.Train(data, train, nullptr);
+  EXPECT_TRUE(model.spec().predicts_done);
+  EXPECT_EQ(model.card().termination, "learned");
+
+  const TransitionBatch test = testing::NoisySine(2000, 7);
+  const std::unique_ptr<TerminationFn> learned = MakeLearned(model);
+  const TerminationFn& fn = *learned;
+  const at::Tensor done = fn.Done(test.next_obs);
+  const double accuracy = (done == (test.next_obs.squeeze(1) > 1.0)).to(at::kFloat).mean().item<double>();
+  EXPECT_GT(accuracy, 0.97);
+  std::vector<float> cpu(2000);
+  fn.DoneCpu(2000, 1, test.next_obs.contiguous().data_ptr<float>(), cpu.data());
+  const at::Tensor cpu_done = at::from_blob(cpu.data(), {2000}, at::kFloat) > 0.5f;
+  EXPECT_GE((cpu_done == done).to(at::kFloat).mean().item<double>(), 0.999);
+  std::printf("learned termination accuracy %.4f\n", accuracy);
+
+  // Terminals all zero (or a known rule): nothing is learned.
+  EnsembleModel never(o, {.obs_dim = 1, .action_dim = 1, .env_id = "Unknown-v0"});
+  never.Train(testing::NoisySine(500, 6), train, nullptr);
+  EXPECT_FALSE(never.spec().predicts_done);
+  EXPECT_EQ(never.card().termination, "never");
 }
 
 }  // namespace
