@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "augur/core/error.h"
+#include "augur/core/progress.h"
 #include "augur/models/ensemble/ensemble_model.h"
 #include "sine_data.h"
 
@@ -82,6 +83,31 @@ TEST(EnsembleTrainTest, EarlyStoppingAndJsonMetrics) {
   EXPECT_EQ(j.get<TrainReport>().elites, report.elites);
   EXPECT_EQ(model.card().data_digest, "sha256:abc");
   EXPECT_TRUE(model.trained());
+}
+
+TEST(EnsembleTrainTest, ReportsEpochsAsJsonLines) {
+  EnsembleOptions o = SmallOptions();
+  o.hidden = 16;
+  o.layers = 2;
+  EnsembleModel model(o, {.obs_dim = 1, .action_dim = 1});
+  TrainOptions train;
+  train.max_epochs = 3;
+  train.patience = 10;
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  {
+    Progress progress({.label = "train", .total = train.max_epochs, .unit = "epoch", .mode = ProgressMode::kJsonLines,
+                       .out = out, .min_interval_s = 0});
+    model.Train(testing::NoisySine(500, 4), train, &progress);
+    progress.Finish();
+    EXPECT_EQ(progress.done(), 3);
+  }
+  std::rewind(out);
+  std::string text(4096, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), out));
+  std::fclose(out);
+  EXPECT_NE(text.find("\"train_nll\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"holdout_mse\""), std::string::npos) << text;
 }
 
 TEST(EnsembleTrainTest, RejectsBadDataAndOptions) {
