@@ -1,10 +1,49 @@
 #include "augur/models/model_card.h"
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "augur/core/error.h"
 
 namespace augur::models {
+namespace {
+
+// JSON has no infinities: non-finite floats (unbounded actions) are written as the strings "inf", "-inf", "nan".
+nlohmann::json FloatsToJson(const std::vector<float>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (float v : values) {
+    if (std::isfinite(v)) {
+      out.push_back(v);
+    } else {
+      out.push_back(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+    }
+  }
+  return out;
+}
+
+std::vector<float> FloatsFromJson(const nlohmann::json& j) {
+  std::vector<float> out;
+  for (const auto& v : j) {
+    if (v.is_string()) {
+      const std::string s = v.get<std::string>();
+      if (s == "inf") {
+        out.push_back(std::numeric_limits<float>::infinity());
+      } else if (s == "-inf") {
+        out.push_back(-std::numeric_limits<float>::infinity());
+      } else if (s == "nan") {
+        out.push_back(std::numeric_limits<float>::quiet_NaN());
+      } else {
+        throw nlohmann::json::other_error::create(501, "unknown float '" + s + "'", &v);
+      }
+    } else {
+      out.push_back(v.get<float>());
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string ModelCard::ToJson() const {
   nlohmann::json j = {{"magic", kMagic},
@@ -14,13 +53,14 @@ std::string ModelCard::ToJson() const {
                       {"env_id", env_id},
                       {"obs_dim", obs_dim},
                       {"action_dim", action_dim},
-                      {"action_low", action_low},
-                      {"action_high", action_high},
+                      {"action_low", FloatsToJson(action_low)},
+                      {"action_high", FloatsToJson(action_high)},
                       {"input_mean", input_mean},
                       {"input_std", input_std},
                       {"target_mean", target_mean},
                       {"target_std", target_std},
                       {"data_digest", data_digest},
+                      {"termination", termination},
                       {"metrics", metrics},
                       {"augur_version", augur_version}};
   return j.dump();
@@ -47,13 +87,14 @@ ModelCard ModelCard::FromJson(const std::string& text, const std::string& source
     j.at("env_id").get_to(card.env_id);
     j.at("obs_dim").get_to(card.obs_dim);
     j.at("action_dim").get_to(card.action_dim);
-    j.at("action_low").get_to(card.action_low);
-    j.at("action_high").get_to(card.action_high);
+    card.action_low = FloatsFromJson(j.at("action_low"));
+    card.action_high = FloatsFromJson(j.at("action_high"));
     j.at("input_mean").get_to(card.input_mean);
     j.at("input_std").get_to(card.input_std);
     j.at("target_mean").get_to(card.target_mean);
     j.at("target_std").get_to(card.target_std);
     j.at("data_digest").get_to(card.data_digest);
+    j.at("termination").get_to(card.termination);
     j.at("metrics").get_to(card.metrics);
     j.at("augur_version").get_to(card.augur_version);
   } catch (const nlohmann::json::exception& e) {

@@ -17,6 +17,9 @@ void TrainOptions::Validate() const {
     throw ConfigError(StrCat("train: holdout_ratio = ", holdout_ratio, " must be in [0, 0.5]"));
   }
   if (max_holdout < 0) throw ConfigError(StrCat("train: max_holdout = ", max_holdout, " must be >= 0"));
+  if (termination_epochs < 0) {
+    throw ConfigError(StrCat("train: termination_epochs = ", termination_epochs, " must be >= 0"));
+  }
   if (patience < 1) throw ConfigError(StrCat("train: patience = ", patience, " must be >= 1"));
   if (!(min_improvement >= 0)) {
     throw ConfigError(StrCat("train: min_improvement = ", min_improvement, " must be >= 0"));

@@ -75,6 +75,25 @@ TEST_F(CheckpointTest, RoundTripKeepsPredictionsAndCard) {
   EXPECT_TRUE(at::equal(model->Step(state, action, ctx).reward, loaded->Step(state, action, ctx).reward));
 }
 
+TEST_F(CheckpointTest, RoundTripKeepsLearnedTermination) {
+  auto model = Create("ensemble:members=3,elites=2,hidden=16,layers=2", 1, 1);
+  TransitionBatch data = testing::NoisySine(1000, 2);
+  data.terminals = (data.next_obs.squeeze(1) > 1.0).to(at::kFloat);
+  TrainOptions train;
+  train.max_epochs = 2;
+  train.termination_epochs = 5;
+  model->Train(data, train, nullptr);
+  ASSERT_EQ(model->card().termination, "learned");
+  const std::string path = (dir_ / "learned.ckpt").string();
+  model->Save(path);
+  auto loaded = Load(path);
+  EXPECT_EQ(loaded->card().termination, "learned");
+  EXPECT_TRUE(loaded->spec().predicts_done);
+  const at::Tensor state = at::linspace(-3, 3, 50).unsqueeze(1), action = at::zeros({50, 1});
+  StepContext ctx;
+  EXPECT_TRUE(at::equal(model->Step(state, action, ctx).done, loaded->Step(state, action, ctx).done));
+}
+
 TEST_F(CheckpointTest, DimensionMismatchNamesBoth) {
   const std::string path = Trained("model.ckpt");
   try {

@@ -6,11 +6,17 @@
 #include <nlohmann/json.hpp>
 
 #include "augur/core/error.h"
+#include "augur/core/progress.h"
 #include "augur/models/ensemble/ensemble_model.h"
 #include "sine_data.h"
 
 namespace augur::models {
 namespace {
+
+// The model's learned classifier, rebuilt from the checkpointed pieces of its card (tests only).
+std::unique_ptr<TerminationFn> MakeLearned(const EnsembleModel& model) {
+  return std::make_unique<LearnedTermination>(model.termination_weights());
+}
 
 EnsembleOptions SmallOptions() {
   EnsembleOptions o;
@@ -79,6 +85,31 @@ TEST(EnsembleTrainTest, EarlyStoppingAndJsonMetrics) {
   EXPECT_TRUE(model.trained());
 }
 
+TEST(EnsembleTrainTest, ReportsEpochsAsJsonLines) {
+  EnsembleOptions o = SmallOptions();
+  o.hidden = 16;
+  o.layers = 2;
+  EnsembleModel model(o, {.obs_dim = 1, .action_dim = 1});
+  TrainOptions train;
+  train.max_epochs = 3;
+  train.patience = 10;
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  {
+    Progress progress({.label = "train", .total = train.max_epochs, .unit = "epoch", .mode = ProgressMode::kJsonLines,
+                       .out = out, .min_interval_s = 0});
+    model.Train(testing::NoisySine(500, 4), train, &progress);
+    progress.Finish();
+    EXPECT_EQ(progress.done(), 3);
+  }
+  std::rewind(out);
+  std::string text(4096, '\0');
+  text.resize(std::fread(text.data(), 1, text.size(), out));
+  std::fclose(out);
+  EXPECT_NE(text.find("\"train_nll\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"holdout_mse\""), std::string::npos) << text;
+}
+
 TEST(EnsembleTrainTest, RejectsBadDataAndOptions) {
   EnsembleModel model(SmallOptions(), {.obs_dim = 1, .action_dim = 1});
   TransitionBatch data = testing::NoisySine(100, 1);
@@ -89,6 +120,40 @@ TEST(EnsembleTrainTest, RejectsBadDataAndOptions) {
   EXPECT_THROW(model.Train(testing::NoisySine(100, 1), bad, nullptr), ConfigError);
   EnsembleModel wide(SmallOptions(), {.obs_dim = 2, .action_dim = 1});
   EXPECT_THROW(wide.Train(testing::NoisySine(100, 1), {}, nullptr), ShapeError);
+}
+
+// No known rule for the env: a classifier learns done = next_obs > 1 from the terminals; both paths agree.
+TEST(EnsembleTrainTest, LearnsTerminationWhenNoRuleIsKnown) {
+  EnsembleOptions o = SmallOptions();
+  o.hidden = 32;
+  o.layers = 2;
+  EnsembleModel model(o, {.obs_dim = 1, .action_dim = 1, .env_id = "Unknown-v0"});
+  EXPECT_FALSE(model.spec().predicts_done);
+  TransitionBatch data = testing::NoisySine(3000, 6);
+  data.terminals = (data.next_obs.squeeze(1) > 1.0).to(at::kFloat);
+  TrainOptions train;
+  train.max_epochs = 5;
+  model.Train(data, train, nullptr);
+  EXPECT_TRUE(model.spec().predicts_done);
+  EXPECT_EQ(model.card().termination, "learned");
+
+  const TransitionBatch test = testing::NoisySine(2000, 7);
+  const std::unique_ptr<TerminationFn> learned = MakeLearned(model);
+  const TerminationFn& fn = *learned;
+  const at::Tensor done = fn.Done(test.next_obs);
+  const double accuracy = (done == (test.next_obs.squeeze(1) > 1.0)).to(at::kFloat).mean().item<double>();
+  EXPECT_GT(accuracy, 0.97);
+  std::vector<float> cpu(2000);
+  fn.DoneCpu(2000, 1, test.next_obs.contiguous().data_ptr<float>(), cpu.data());
+  const at::Tensor cpu_done = at::from_blob(cpu.data(), {2000}, at::kFloat) > 0.5f;
+  EXPECT_GE((cpu_done == done).to(at::kFloat).mean().item<double>(), 0.999);
+  std::printf("learned termination accuracy %.4f\n", accuracy);
+
+  // Terminals all zero (or a known rule): nothing is learned.
+  EnsembleModel never(o, {.obs_dim = 1, .action_dim = 1, .env_id = "Unknown-v0"});
+  never.Train(testing::NoisySine(500, 6), train, nullptr);
+  EXPECT_FALSE(never.spec().predicts_done);
+  EXPECT_EQ(never.card().termination, "never");
 }
 
 }  // namespace

@@ -41,8 +41,7 @@ EnsembleModel::EnsembleModel(const EnsembleOptions& options, const ModelInputs& 
                            : inputs_.action_bounds;
   spec_.stochastic = true;
   spec_.members = options_.elites;
-  termination_ = MakeTermination(inputs_.env_id);
-  spec_.predicts_done = termination_->can_terminate();
+  SetTermination({});
 
   card_.type = "ensemble";
   card_.config = options_.ToSpecString();
@@ -61,6 +60,18 @@ EnsembleModel::EnsembleModel(const EnsembleOptions& options, const ModelInputs& 
 }
 
 EnsembleModel::~EnsembleModel() = default;
+
+void EnsembleModel::SetTermination(ClassifierWeights w) {
+  termination_weights_ = std::move(w);
+  if (termination_weights_.empty()) {
+    termination_ = MakeTermination(inputs_.env_id);
+    card_.termination = HasKnownTermination(inputs_.env_id) ? inputs_.env_id : "never";
+  } else {
+    termination_ = std::make_unique<LearnedTermination>(termination_weights_);
+    card_.termination = "learned";
+  }
+  spec_.predicts_done = termination_->can_terminate();
+}
 
 void EnsembleModel::Prepare() {
   infer_ = weights_.Select(elites_, device_);
@@ -84,6 +95,11 @@ TrainReport EnsembleModel::Train(const TransitionBatch& data, const TrainOptions
   elites_.assign(trained.elites.begin(), trained.elites.begin() + options_.elites);
   card_.data_digest = options.data_digest;
   card_.metrics = trained.report;
+  const bool learn_termination = options.termination_epochs > 0 && !HasKnownTermination(inputs_.env_id) &&
+                                 data.terminals.defined() && data.terminals.to(at::kFloat).sum().item<double>() > 0;
+  SetTermination(learn_termination ? TrainTerminationClassifier(data, weights_.input_mean.narrow(0, 0, inputs_.obs_dim),
+                                                                weights_.input_std.narrow(0, 0, inputs_.obs_dim), options)
+                                   : ClassifierWeights{});
   trained_ = true;
   Prepare();
   return trained.report;
@@ -191,6 +207,10 @@ void EnsembleModel::Save(const std::string& path) const {
   tensors.emplace_back("max_logvar", weights_.max_logvar.detach().cpu());
   tensors.emplace_back("min_logvar", weights_.min_logvar.detach().cpu());
   tensors.emplace_back("elites", at::tensor(elites_, at::kLong));
+  for (size_t l = 0; l < termination_weights_.weight.size(); ++l) {
+    tensors.emplace_back(LayerName(l, "termination_weight"), termination_weights_.weight[l].detach().cpu());
+    tensors.emplace_back(LayerName(l, "termination_bias"), termination_weights_.bias[l].detach().cpu());
+  }
   WriteCheckpoint(path, card_, tensors);
 }
 
@@ -218,6 +238,12 @@ std::unique_ptr<EnsembleModel> EnsembleModel::Load(const std::string& path, cons
     names.push_back(LayerName(l, "bias"));
   }
   names.insert(names.end(), {"max_logvar", "min_logvar", "elites"});
+  const bool learned = card.termination == "learned";
+  const size_t classifier_layers = learned ? kTerminationHiddenLayers + 1 : 0;
+  for (size_t l = 0; l < classifier_layers; ++l) {
+    names.push_back(LayerName(l, "termination_weight"));
+    names.push_back(LayerName(l, "termination_bias"));
+  }
   NamedTensors tensors;
   ReadCheckpoint(path, names, &tensors);
 
@@ -256,7 +282,19 @@ std::unique_ptr<EnsembleModel> EnsembleModel::Load(const std::string& path, cons
   }
   model->weights_ = std::move(w);
   model->elites_.assign(elites.data_ptr<int64_t>(), elites.data_ptr<int64_t>() + elites.numel());
+  ClassifierWeights classifier;
+  for (size_t l = 0; l < classifier_layers; ++l) {
+    const size_t i = 2 * layers + 3 + 2 * l;
+    const int64_t in_dim = l == 0 ? card.obs_dim : kTerminationHidden, out_dim = l + 1 < classifier_layers ? kTerminationHidden : 1;
+    classifier.weight.push_back(take(i, at::zeros({in_dim, out_dim})));
+    classifier.bias.push_back(take(i + 1, at::zeros({out_dim})));
+  }
+  if (learned) {
+    classifier.obs_mean = model->weights_.input_mean.narrow(0, 0, card.obs_dim).clone();
+    classifier.obs_std = model->weights_.input_std.narrow(0, 0, card.obs_dim).clone();
+  }
   model->card_ = card;
+  model->SetTermination(std::move(classifier));
   model->trained_ = true;
   model->Prepare();
   return model;

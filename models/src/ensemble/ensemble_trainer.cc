@@ -241,3 +241,60 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
 }
 
 }  // namespace augur::models
+
+namespace augur::models {
+
+ClassifierWeights TrainTerminationClassifier(const TransitionBatch& data, const at::Tensor& obs_mean,
+                                             const at::Tensor& obs_std, const TrainOptions& train) {
+  const int64_t n = data.size(), obs_dim = data.obs.size(1);
+  const at::Tensor x = (data.next_obs.to(at::kFloat) - obs_mean) / obs_std;  // [N, O]
+  const at::Tensor y = data.terminals.to(at::kFloat).reshape({n, 1});        // [N, 1]
+  const double positives = y.sum().item<double>();
+  const double pos_weight = std::min(100.0, std::max(1.0, (n - positives) / std::max(positives, 1.0)));
+
+  torch::nn::Sequential net;
+  int64_t prev = obs_dim;
+  for (int l = 0; l < kTerminationHiddenLayers; ++l) {
+    net->push_back(torch::nn::Linear(prev, kTerminationHidden));
+    net->push_back(torch::nn::SiLU());
+    prev = kTerminationHidden;
+  }
+  net->push_back(torch::nn::Linear(prev, 1));
+  at::Generator gen = MakeCpuGenerator(train.seed, /*stream=*/0x7e2);
+  {
+    // Re-draw nn::Linear's default uniform(+-1/sqrt(in)) init from our generator, not the global one.
+    torch::NoGradGuard no_grad;
+    for (auto& p : net->named_parameters()) {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(p.value().dim() == 2 ? p.value().size(1) : kTerminationHidden));
+      p.value().copy_(at::rand(p.value().sizes(), gen, at::kFloat) * (2 * bound) - bound);
+    }
+  }
+  torch::optim::Adam optimizer(net->parameters(), torch::optim::AdamOptions(train.learning_rate));
+  const at::Tensor weight = at::full({1}, pos_weight);
+  for (int epoch = 0; epoch < train.termination_epochs; ++epoch) {
+    const at::Tensor perm = at::randperm(n, gen, at::kLong);
+    for (int64_t begin = 0; begin < n; begin += train.batch_size) {
+      const at::Tensor index = perm.narrow(0, begin, std::min<int64_t>(train.batch_size, n - begin));
+      const at::Tensor logits = net->forward(x.index_select(0, index));  // [b, 1]
+      const at::Tensor loss = torch::nn::functional::binary_cross_entropy_with_logits(
+          logits, y.index_select(0, index), torch::nn::functional::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(weight));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+    }
+  }
+  ClassifierWeights w;
+  for (const auto& module : net->children()) {
+    if (auto* linear = module->as<torch::nn::Linear>()) {
+      w.weight.push_back(linear->weight.detach().t().contiguous());  // [in, out]
+      w.bias.push_back(linear->bias.detach().clone());              // [out]
+    }
+  }
+  w.obs_mean = obs_mean.clone();
+  w.obs_std = obs_std.clone();
+  Log().info("ensemble: termination classifier trained on {} rows ({} terminal) for {} epochs", n,
+             static_cast<int64_t>(positives), train.termination_epochs);
+  return w;
+}
+
+}  // namespace augur::models

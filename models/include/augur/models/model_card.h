@@ -26,6 +26,7 @@ struct ModelCard {
   std::vector<float> target_mean;   // [O + 1] normalizer of (delta obs, reward)
   std::vector<float> target_std;    // [O + 1]
   std::string data_digest;          // caller-given digest of the training data
+  std::string termination = "never";  // "never", the env id of a known rule, or "learned" (classifier tensors)
   TrainReport metrics;              // training report (empty for an untrained model)
   std::string augur_version;        // AUGUR_VERSION of the writer
   int format_version = kFormatVersion;

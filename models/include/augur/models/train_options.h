@@ -24,6 +24,9 @@ struct TrainOptions {
   bool bootstrap = true;           // each member trains on its own resample (with replacement) of the train split
   uint64_t seed = 0;               // split, bootstrap, shuffling and initialization
   std::string data_digest;         // caller-given digest of the training data, stored in the ModelCard
+  // Epochs of the termination classifier, trained (BCE, positives re-weighted) only when the env has no known
+  // termination rule and some terminals are set; 0 = never learn one.
+  int termination_epochs = 30;
 
   // Throws ConfigError naming the option and its allowed range.
   void Validate() const;

@@ -3,6 +3,8 @@
 // Members at inference are the elites only (PETS/MBPO sample from elites): spec().members == elites, and row
 // group m of StepContext::member_begin / CpuStep::member_begin uses the m-th elite (best held-out MSE first).
 // next_state = obs + denormalized delta; reward = the last output; done from the env's known termination rule.
+// done: the env's known termination rule; for an env without one, a classifier learned from the data's terminals
+// when any is set (LearnedTermination), else never.
 // Sampling: with a generator (Step) or an Rng (StepCpu) each output is mean + std * N(0, 1); without, the mean.
 // Expectation (member_begin undefined/empty): the mean of the elites' means, never sampled, with uncertainty.
 // Uncertainty (MOPO): max over elites of ||std|| of the denormalized (delta obs, reward) prediction. StepCpu
@@ -22,6 +24,7 @@
 #include "augur/models/ensemble/fused_ensemble.h"
 #include "augur/models/factory.h"
 #include "augur/models/learned_model.h"
+#include "augur/models/learned_termination.h"
 #include "augur/models/termination.h"
 
 namespace augur::models {
@@ -60,8 +63,12 @@ class EnsembleModel final : public LearnedModel {
   const std::vector<int64_t>& elites() const { return elites_; }
   // All members (CPU), for tests and export.
   const EnsembleWeights& weights() const { return weights_; }
+  // The termination classifier's weights; empty unless card().termination == "learned".
+  const ClassifierWeights& termination_weights() const { return termination_weights_; }
 
  private:
+  // Installs the learned termination classifier (or the known rule when `w` is empty).
+  void SetTermination(ClassifierWeights w);
   // Rebuilds the elite tensors, the fused export and the card's normalizers after Train or Load.
   void Prepare();
   at::Tensor NormalizedInput(const at::Tensor& state, const at::Tensor& action) const;  // [B, In]
@@ -76,6 +83,7 @@ class EnsembleModel final : public LearnedModel {
   at::Device device_{at::kCPU};
   FusedEnsemble fused_;
   std::unique_ptr<TerminationFn> termination_;
+  ClassifierWeights termination_weights_;  // empty unless the termination is learned
   bool trained_ = false;
   bool tensor_uncertainty_ = false;
 };

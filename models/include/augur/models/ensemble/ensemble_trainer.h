@@ -8,6 +8,7 @@
 
 #include "augur/models/ensemble/ensemble_options.h"
 #include "augur/models/ensemble/ensemble_weights.h"
+#include "augur/models/learned_termination.h"
 #include "augur/models/train_options.h"
 #include "augur/models/transition_batch.h"
 
@@ -26,5 +27,14 @@ struct TrainedEnsemble {
 // `data` must already be validated. Progress (may be null) advances once per epoch with metrics.
 TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBatch& data, const TrainOptions& train,
                               Progress* progress);
+
+// Hidden layers and width of the termination classifier.
+inline constexpr int kTerminationHiddenLayers = 2;
+inline constexpr int64_t kTerminationHidden = 64;
+
+// Termination classifier on next_obs (normalized by obs_mean/obs_std [O]) against data.terminals: SiLU MLP,
+// BCE with positives weighted by negatives / positives (at most 100), Adam, train.termination_epochs epochs.
+ClassifierWeights TrainTerminationClassifier(const TransitionBatch& data, const at::Tensor& obs_mean,
+                                             const at::Tensor& obs_std, const TrainOptions& train);
 
 }  // namespace augur::models
