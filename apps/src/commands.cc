@@ -13,6 +13,7 @@ std::vector<Command> AllCommands() {
       ReplayCommand(),
       TrainCommand(),
       PlanCommand(),
+      PetsCommand(),
       EvalCommand(),
       VersionCommand(),
   };

@@ -10,6 +10,7 @@ Command EvalCommand();
 Command ExportCommand();
 Command ImportCommand();
 Command InfoCommand();
+Command PetsCommand();
 Command PlanCommand();
 Command ReplayCommand();
 Command TrainCommand();
