@@ -72,7 +72,10 @@ class LinearModel : public WorldModel {
 
   const ModelSpec& spec() const override { return spec_; }
   const LinearModelOptions& options() const { return o_; }
-  at::Tensor Encode(const at::Tensor& obs) const override { return obs; }
+  at::Tensor Encode(const at::Tensor& obs) const override {
+    CheckMatrix(obs, -1, o_.state_dim, "linear model: obs");
+    return obs;
+  }
   bool has_cpu_path() const override { return o_.cpu_path; }
 
   // Offset of member m; m < 0: the mean over members (expectation).

@@ -73,6 +73,11 @@ void EnsembleModel::SetTermination(ClassifierWeights w) {
   spec_.predicts_done = termination_->can_terminate();
 }
 
+at::Tensor EnsembleModel::Encode(const at::Tensor& obs) const {
+  CheckMatrix(obs, -1, spec_.obs_dim, "ensemble: obs");
+  return obs;
+}
+
 void EnsembleModel::Prepare() {
   infer_ = weights_.Select(elites_, device_);
   fused_ = FusedEnsemble(weights_.Select(elites_, at::kCPU), options_.activation);

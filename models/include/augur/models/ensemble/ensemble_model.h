@@ -38,7 +38,8 @@ class EnsembleModel final : public LearnedModel {
   static std::unique_ptr<EnsembleModel> Load(const std::string& path, const LoadExpectations& expect = {});
 
   const ModelSpec& spec() const override { return spec_; }
-  at::Tensor Encode(const at::Tensor& obs) const override { return obs; }
+  // The identity (the state is the observation); throws ShapeError unless obs is [B, O] float.
+  at::Tensor Encode(const at::Tensor& obs) const override;
   Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext& ctx) const override;
   bool has_cpu_path() const override { return true; }
   void StepCpu(const CpuStep& step) const override;
