@@ -12,4 +12,5 @@ cmake --build "$work/build" > "$work.build.log" 2>&1 || { cat "$work.build.log";
 out=$("$work/build/augur_quickstart")
 echo "$out"
 grep -q "pi ~ 3.1" <<< "$out"
+"$work/build/augur_pendulum_mpc" --quick
 echo "outside project OK"
