@@ -1,0 +1,349 @@
+#include "augur/search/mcts.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "augur/core/error.h"
+#include "augur/core/executor.h"
+#include "augur/core/rng.h"
+
+namespace augur::search {
+
+void MctsOptions::Validate() const {
+  if (simulations < 0) throw ConfigError(StrCat("mcts: sims = ", simulations, " must be >= 0 (0: until the deadline)"));
+  if (!(c_puct >= 0.0) || !std::isfinite(c_puct)) throw ConfigError(StrCat("mcts: c = ", c_puct, " must be >= 0"));
+  if (!(discount > 0.0 && discount <= 1.0)) throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
+  if (max_depth < 1) throw ConfigError(StrCat("mcts: depth = ", max_depth, " must be >= 1"));
+  if (!(reuse_tolerance >= 0.0)) throw ConfigError(StrCat("mcts: tol = ", reuse_tolerance, " must be >= 0"));
+  if (max_nodes < 2 || max_nodes > (int64_t{1} << 30)) {
+    throw ConfigError(StrCat("mcts: max_nodes = ", max_nodes, " must be in [2, 2^30]"));
+  }
+}
+
+Mcts::Mcts(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator, MctsOptions options,
+           Executor& executor)
+    : model_(std::move(model)), evaluator_(std::move(evaluator)), options_(options), executor_(executor) {
+  if (!model_) throw ConfigError("mcts: model is null");
+  if (!evaluator_) throw ConfigError("mcts: evaluator is null");
+  options_.Validate();
+  const ModelSpec& spec = model_->spec();
+  k_ = DiscreteActions(spec, "mcts (PUCT)");
+  s_dim_ = spec.state_dim;
+  if (!model_->has_cpu_path()) {
+    throw ConfigError(StrCat("mcts: model '", spec.type,
+                             "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
+  }
+  if (spec.state_kind != StateKind::kObservation || spec.state_dim != spec.obs_dim) {
+    throw ConfigError(StrCat("mcts: model '", spec.type,
+                             "' does not plan in observation space; latent and token models are not supported yet"));
+  }
+  if (evaluator_->state_dim() != s_dim_ || evaluator_->num_actions() != k_) {
+    throw ConfigError(StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(), " values and ",
+                             evaluator_->num_actions(), " actions but the model has ", s_dim_, " and ", k_));
+  }
+  leaf_value_.resize(1);
+  leaf_prior_.resize(k_);
+  step_reward_.resize(1);
+  step_done_.resize(1);
+  stats_.visits.resize(k_);
+  stats_.policy.resize(k_);
+  stats_.q.resize(k_);
+  stats_.prior.resize(k_);
+  Reset(options_.seed);
+}
+
+Mcts::~Mcts() = default;
+
+int64_t Mcts::obs_dim() const { return model_->spec().obs_dim; }
+
+void Mcts::Reset(uint64_t seed) {
+  seed_ = seed;
+  plans_ = 0;
+  has_tree_ = false;
+  size_ = 0;
+  last_action_ = -1;
+}
+
+void Mcts::Reserve(int64_t nodes) {
+  nodes = std::min(nodes, options_.max_nodes);
+  if (static_cast<int64_t>(nodes_.size()) >= nodes) return;
+  nodes_.resize(nodes);
+  spare_nodes_.resize(nodes);
+  states_.resize(static_cast<size_t>(nodes) * s_dim_);
+  spare_states_.resize(static_cast<size_t>(nodes) * s_dim_);
+  queue_.resize(nodes);
+}
+
+int32_t Mcts::CopySubtree(int32_t root) {
+  // Breadth-first copy into the spare pool: children blocks stay contiguous, indices are renumbered.
+  const int32_t base_depth = nodes_[root].depth;
+  int32_t size = 1;
+  queue_[0] = root;
+  spare_nodes_[0] = nodes_[root];
+  spare_nodes_[0].parent = -1;
+  for (int32_t i = 0; i < size; ++i) {
+    const int32_t src = queue_[i];
+    Node& dst = spare_nodes_[i];
+    dst.depth -= base_depth;
+    std::copy_n(states_.data() + static_cast<size_t>(src) * s_dim_, s_dim_,
+                spare_states_.data() + static_cast<size_t>(i) * s_dim_);
+    if (nodes_[src].children < 0) continue;
+    const int32_t first = nodes_[src].children;
+    dst.children = size;
+    for (int32_t j = 0; j < k_; ++j) {
+      spare_nodes_[size + j] = nodes_[first + j];
+      spare_nodes_[size + j].parent = i;
+      queue_[size + j] = first + j;
+    }
+    size += static_cast<int32_t>(k_);
+  }
+  std::swap(nodes_, spare_nodes_);
+  std::swap(states_, spare_states_);
+  return size;
+}
+
+bool Mcts::TryReuse(std::span<const float> obs) {
+  const Node& root = nodes_[0];
+  if (root.children < 0) return false;
+  for (int32_t n = -1; n < k_; ++n) {
+    const int32_t a = n < 0 ? last_action_ : n;
+    if (a < 0 || (n >= 0 && a == last_action_)) continue;
+    const int32_t c = root.children + a;
+    const Node& child = nodes_[c];
+    if (!child.has_state || child.terminal || child.visits == 0) continue;
+    const float* s = State(c);
+    bool match = true;
+    for (int64_t i = 0; i < s_dim_ && match; ++i) match = std::abs(s[i] - obs[i]) <= options_.reuse_tolerance;
+    if (!match) continue;
+    size_ = CopySubtree(c);
+    return true;
+  }
+  return false;
+}
+
+int64_t Mcts::SubtreeNodes(int64_t action) const {
+  if (!has_tree_ || action < 0 || action >= k_ || nodes_[0].children < 0) return 0;
+  // Children blocks hold K nodes each: count the blocks below the child.
+  int64_t count = 0;
+  std::vector<int32_t> stack{static_cast<int32_t>(nodes_[0].children + action)};
+  while (!stack.empty()) {
+    const int32_t n = stack.back();
+    stack.pop_back();
+    ++count;
+    if (nodes_[n].children < 0) continue;
+    for (int32_t j = 0; j < k_; ++j) stack.push_back(nodes_[n].children + j);
+  }
+  return count;
+}
+
+void Mcts::Expand(int32_t node, std::span<const float> priors) {
+  double sum = 0.0;
+  for (int64_t j = 0; j < k_; ++j) {
+    if (!(priors[j] >= 0.f)) {
+      throw ConfigError(StrCat("mcts: the evaluator's prior[", j, "] = ", priors[j], " is negative or NaN"));
+    }
+    sum += priors[j];
+  }
+  if (std::abs(sum - 1.0) > 1e-4) {
+    throw ConfigError(StrCat("mcts: the evaluator's prior sums to ", sum, ", not 1 (within 1e-4)"));
+  }
+  const int32_t first = size_;
+  for (int32_t j = 0; j < k_; ++j) {
+    Node& c = nodes_[first + j];
+    c = Node{};
+    c.parent = node;
+    c.action = j;
+    c.depth = nodes_[node].depth + 1;
+    c.prior = priors[j];
+  }
+  nodes_[node].children = first;
+  size_ += static_cast<int32_t>(k_);
+}
+
+double Mcts::ChildQ(const Node& child) const {
+  return child.reward + options_.discount * (child.value_sum / static_cast<double>(child.visits));
+}
+
+double Mcts::Normalize(double q) const {
+  if (options_.normalize && max_q_ > min_q_) return (q - min_q_) / (max_q_ - min_q_);
+  return q;
+}
+
+int32_t Mcts::SelectChild(int32_t node) const {
+  const Node& parent = nodes_[node];
+  const double explore = options_.c_puct * std::sqrt(static_cast<double>(std::max<int64_t>(parent.visits, 1)));
+  int32_t best = -1;
+  double best_score = -std::numeric_limits<double>::infinity();
+  float best_prior = -1.f;
+  for (int32_t j = 0; j < k_; ++j) {
+    const Node& c = nodes_[parent.children + j];
+    const double q = c.visits > 0 ? Normalize(ChildQ(c)) : 0.0;
+    const double score = q + explore * c.prior / (1.0 + static_cast<double>(c.visits));
+    // Ties: the higher prior, then the lower index (deterministic).
+    if (score > best_score || (score == best_score && c.prior > best_prior)) {
+      best = parent.children + j;
+      best_score = score;
+      best_prior = c.prior;
+    }
+  }
+  return best;
+}
+
+void Mcts::Backup(int32_t leaf, double value) {
+  int32_t n = leaf;
+  double v = value;
+  while (true) {
+    Node& node = nodes_[n];
+    node.value_sum += v;
+    node.visits += 1;
+    if (node.parent < 0) break;
+    const double q = ChildQ(node);
+    if (min_q_ > max_q_) {
+      min_q_ = max_q_ = q;
+    } else {
+      min_q_ = std::min(min_q_, q);
+      max_q_ = std::max(max_q_, q);
+    }
+    v = node.reward + options_.discount * v;
+    n = node.parent;
+  }
+}
+
+void Mcts::Simulate(int64_t simulation, PlanResult& out) {
+  int32_t n = 0;
+  while (nodes_[n].children >= 0) n = SelectChild(n);
+  Node& leaf = nodes_[n];
+  stats_.max_depth = std::max<int64_t>(stats_.max_depth, leaf.depth);
+  Scratch& scratch = executor_.scratch();
+  if (!leaf.has_state) {
+    const Node& parent = nodes_[leaf.parent];
+    const float action = static_cast<float>(leaf.action);
+    CpuStep step;
+    step.rows = 1;
+    step.state = State(leaf.parent);
+    step.action = &action;
+    step.scratch = &scratch;
+    step.next_state = State(n);
+    step.reward = step_reward_.data();
+    step.done = step_done_.data();
+    model_->StepCpu(step);
+    (void)parent;
+    leaf.reward = step_reward_[0];
+    leaf.terminal = step_done_[0] > 0.5f;
+    leaf.has_state = true;
+    out.evaluations += 1;
+  }
+  double value = 0.0;
+  if (!leaf.terminal) {
+    out.evaluations += evaluator_->Evaluate({State(n), static_cast<size_t>(s_dim_)}, 1, seed_,
+                                            StreamId({plans_, static_cast<uint64_t>(simulation)}), leaf_value_,
+                                            leaf_prior_, scratch);
+    value = leaf_value_[0];
+    if (leaf.depth < options_.max_depth && size_ + k_ <= static_cast<int64_t>(nodes_.size())) {
+      Expand(n, leaf_prior_);
+    }
+  }
+  Backup(n, value);
+}
+
+void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& out) {
+  const int64_t sims = budget.iterations > 0 ? budget.iterations : options_.simulations;
+  stats_.simulations = stats_.reused_visits = stats_.reused_nodes = stats_.max_depth = 0;
+  stats_.reused_value = 0.0;
+  stats_.pool_full = false;
+  executor_.Run([&] {
+    bool reused = false;
+    if (options_.reuse_tree && has_tree_) reused = TryReuse(obs);
+    if (reused) {
+      stats_.reused_visits = nodes_[0].visits;
+      stats_.reused_nodes = size_;
+      stats_.reused_value = nodes_[0].value_sum / static_cast<double>(nodes_[0].visits);
+    }
+    // A simulation adds at most one block of K children; a deadline-only search starts with room for 4096
+    // expansions and doubles the pool when it fills (up to max_nodes), so it too stops allocating once warm.
+    const int64_t want = size_ + ((sims > 0 ? sims : 4096) + 1) * k_ + 1;
+    Reserve(std::max<int64_t>(want, k_ + 1));
+    if (!reused) {
+      size_ = 1;
+      nodes_[0] = Node{};
+      nodes_[0].has_state = true;
+      std::copy(obs.begin(), obs.end(), State(0));
+      min_q_ = 1.0;
+      max_q_ = -1.0;  // empty
+    }
+    has_tree_ = true;
+    if (nodes_[0].children < 0) {
+      out.evaluations += evaluator_->Evaluate({State(0), static_cast<size_t>(s_dim_)}, 1, seed_,
+                                              StreamId({plans_, ~uint64_t{0}}), leaf_value_, leaf_prior_,
+                                              executor_.scratch());
+      Expand(0, leaf_prior_);
+    }
+    const int64_t first_child = nodes_[0].children;
+    for (int64_t j = 0; j < k_; ++j) stats_.prior[j] = nodes_[first_child + j].prior;
+    int64_t s = 0;
+    for (;; ++s) {
+      if (sims > 0 && s >= sims) break;
+      if (budget.Expired()) {
+        out.cut_short = sims > 0;
+        break;
+      }
+      if (size_ + k_ > static_cast<int64_t>(nodes_.size()) && static_cast<int64_t>(nodes_.size()) < options_.max_nodes) {
+        Reserve(2 * static_cast<int64_t>(nodes_.size()));
+      }
+      if (size_ + k_ > static_cast<int64_t>(nodes_.size())) {
+        stats_.pool_full = true;
+        out.cut_short = true;
+        break;
+      }
+      Simulate(s, out);
+    }
+    stats_.simulations = s;
+    out.iterations = s;
+  });
+  ++plans_;
+  Fill(out);
+}
+
+void Mcts::Fill(PlanResult& out) {
+  const Node& root = nodes_[0];
+  const int32_t first = root.children;
+  int64_t total = 0;
+  int32_t best = 0;
+  for (int32_t j = 0; j < k_; ++j) {
+    const Node& c = nodes_[first + j];
+    stats_.visits[j] = c.visits;
+    stats_.q[j] = c.visits > 0 ? static_cast<float>(ChildQ(c)) : 0.f;
+    total += c.visits;
+    const Node& b = nodes_[first + best];
+    if (c.visits > b.visits || (c.visits == b.visits && c.visits > 0 && ChildQ(c) > ChildQ(b))) best = j;
+  }
+  for (int32_t j = 0; j < k_; ++j) {
+    stats_.policy[j] = total > 0 ? static_cast<float>(stats_.visits[j]) / static_cast<float>(total) : 1.f / k_;
+  }
+  stats_.root_visits = root.visits;
+  stats_.nodes = size_;
+  stats_.root_value = root.visits > 0 ? root.value_sum / static_cast<double>(root.visits) : leaf_value_[0];
+  last_action_ = best;
+  out.action.assign(1, static_cast<float>(best));
+  out.predicted_return = stats_.root_value;
+  // Principal variation: the most visited child, while it has visits.
+  out.plan.clear();
+  out.predicted_states.assign(State(0), State(0) + s_dim_);
+  int32_t n = 0;
+  while (nodes_[n].children >= 0) {
+    const int32_t c0 = nodes_[n].children;
+    int32_t pick = -1;
+    for (int32_t j = 0; j < k_; ++j) {
+      const Node& c = nodes_[c0 + j];
+      if (c.visits > 0 && (pick < 0 || c.visits > nodes_[c0 + pick].visits)) pick = j;
+    }
+    if (n == 0) pick = best;
+    if (pick < 0 || nodes_[c0 + pick].visits == 0) break;
+    n = c0 + pick;
+    out.plan.push_back(static_cast<float>(pick));
+    out.predicted_states.insert(out.predicted_states.end(), State(n), State(n) + s_dim_);
+  }
+  if (out.plan.empty()) out.plan.push_back(static_cast<float>(best));
+}
+
+}  // namespace augur::search
