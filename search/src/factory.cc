@@ -21,6 +21,10 @@ MctsOptions ParseMcts(SpecParams& p) {
   o.normalize = p.Bool("normalize", o.normalize, "min-max normalization of Q values");
   o.reuse_tree = p.Bool("reuse", o.reuse_tree, "keep the matching subtree between plans");
   o.reuse_tolerance = p.Double("tol", o.reuse_tolerance, "max abs state difference for tree reuse", 0.0);
+  o.chance = p.String("chance", "expand", "chance nodes (ChanceModel): expand in proportion or sample outcomes",
+                      {"expand", "sample"}) == "sample"
+                 ? ChanceMode::kSample
+                 : ChanceMode::kExpand;
   o.max_nodes = p.Int("max_nodes", o.max_nodes, "node pool capacity", 2, int64_t{1} << 30);
   return o;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -40,6 +41,12 @@ Mcts::Mcts(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> e
   if (evaluator_->state_dim() != s_dim_ || evaluator_->num_actions() != k_) {
     throw ConfigError(StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(), " values and ",
                              evaluator_->num_actions(), " actions but the model has ", s_dim_, " and ", k_));
+  }
+  chance_model_ = dynamic_cast<const ChanceModel*>(model_.get());
+  if (chance_model_) {
+    m_ = chance_model_->num_outcomes();
+    if (m_ < 1) throw ConfigError(StrCat("mcts: chance model '", spec.type, "' has ", m_, " outcomes; needs >= 1"));
+    outcome_probs_.resize(m_);
   }
   leaf_value_.resize(1);
   leaf_prior_.resize(k_);
@@ -88,14 +95,14 @@ int32_t Mcts::CopySubtree(int32_t root) {
     std::copy_n(states_.data() + static_cast<size_t>(src) * s_dim_, s_dim_,
                 spare_states_.data() + static_cast<size_t>(i) * s_dim_);
     if (nodes_[src].children < 0) continue;
-    const int32_t first = nodes_[src].children;
+    const int32_t first = nodes_[src].children, count = nodes_[src].num_children;
     dst.children = size;
-    for (int32_t j = 0; j < k_; ++j) {
+    for (int32_t j = 0; j < count; ++j) {
       spare_nodes_[size + j] = nodes_[first + j];
       spare_nodes_[size + j].parent = i;
       queue_[size + j] = first + j;
     }
-    size += static_cast<int32_t>(k_);
+    size += count;
   }
   std::swap(nodes_, spare_nodes_);
   std::swap(states_, spare_states_);
@@ -110,15 +117,28 @@ bool Mcts::TryReuse(std::span<const float> obs) {
     if (a < 0 || (n >= 0 && a == last_action_)) continue;
     const int32_t c = root.children + a;
     const Node& child = nodes_[c];
-    if (!child.has_state || child.terminal || child.visits == 0) continue;
-    const float* s = State(c);
-    bool match = true;
-    for (int64_t i = 0; i < s_dim_ && match; ++i) match = std::abs(s[i] - obs[i]) <= options_.reuse_tolerance;
-    if (!match) continue;
-    size_ = CopySubtree(c);
-    return true;
+    if (!child.chance) {
+      if (!Matches(c, obs)) continue;
+      size_ = CopySubtree(c);
+      return true;
+    }
+    for (int32_t j = 0; child.children >= 0 && j < child.num_children; ++j) {
+      if (!Matches(child.children + j, obs)) continue;
+      size_ = CopySubtree(child.children + j);
+      return true;
+    }
   }
   return false;
+}
+
+bool Mcts::Matches(int32_t node, std::span<const float> obs) {
+  const Node& n = nodes_[node];
+  if (!n.has_state || n.terminal || n.visits == 0) return false;
+  const float* s = State(node);
+  for (int64_t i = 0; i < s_dim_; ++i) {
+    if (!(std::abs(s[i] - obs[i]) <= options_.reuse_tolerance)) return false;
+  }
+  return true;
 }
 
 int64_t Mcts::SubtreeNodes(int64_t action) const {
@@ -131,7 +151,7 @@ int64_t Mcts::SubtreeNodes(int64_t action) const {
     stack.pop_back();
     ++count;
     if (nodes_[n].children < 0) continue;
-    for (int32_t j = 0; j < k_; ++j) stack.push_back(nodes_[n].children + j);
+    for (int32_t j = 0; j < nodes_[n].num_children; ++j) stack.push_back(nodes_[n].children + j);
   }
   return count;
 }
@@ -155,12 +175,76 @@ void Mcts::Expand(int32_t node, std::span<const float> priors) {
     c.action = j;
     c.depth = nodes_[node].depth + 1;
     c.prior = priors[j];
+    c.chance = chance_model_ != nullptr;
   }
   nodes_[node].children = first;
+  nodes_[node].num_children = static_cast<int32_t>(k_);
   size_ += static_cast<int32_t>(k_);
 }
 
+void Mcts::ExpandChance(int32_t node) {
+  const Node& c = nodes_[node];
+  const float action = static_cast<float>(c.action);
+  chance_model_->OutcomeProbsCpu(1, State(c.parent), &action, outcome_probs_.data(), &executor_.scratch());
+  CheckOutcomeProbs(outcome_probs_, 1, m_,
+                    StrCat("mcts: chance model '", model_->spec().type, "' (action ", c.action, ")"));
+  const int32_t first = size_;
+  for (int32_t j = 0; j < m_; ++j) {
+    Node& o = nodes_[first + j];
+    o = Node{};
+    o.parent = node;
+    o.action = j;  // the outcome index
+    o.depth = c.depth;
+    o.prior = outcome_probs_[j];
+  }
+  nodes_[node].children = first;
+  nodes_[node].num_children = static_cast<int32_t>(m_);
+  size_ += static_cast<int32_t>(m_);
+}
+
+int32_t Mcts::SelectOutcome(int32_t node, int64_t simulation) const {
+  const Node& c = nodes_[node];
+  if (options_.chance == ChanceMode::kSample) {
+    Rng rng(seed_, StreamId({0x6368616eULL, plans_, static_cast<uint64_t>(simulation), static_cast<uint64_t>(node)}));
+    const float u = rng.Uniform();
+    float cumulative = 0.f;
+    int32_t last = -1;
+    for (int32_t j = 0; j < c.num_children; ++j) {
+      const float p = nodes_[c.children + j].prior;
+      if (p <= 0.f) continue;
+      last = j;
+      cumulative += p;
+      if (u < cumulative) return c.children + j;
+    }
+    return c.children + last;  // rounding: the last outcome with mass
+  }
+  // The outcome furthest behind its share of the visits.
+  int32_t best = 0;
+  double best_score = -std::numeric_limits<double>::infinity();
+  const double total = static_cast<double>(c.visits) + 1.0;
+  for (int32_t j = 0; j < c.num_children; ++j) {
+    const Node& o = nodes_[c.children + j];
+    const double score = o.prior - static_cast<double>(o.visits) / total;
+    if (o.prior > 0.f && score > best_score) {
+      best = j;
+      best_score = score;
+    }
+  }
+  return c.children + best;
+}
+
 double Mcts::ChildQ(const Node& child) const {
+  if (child.chance && child.children >= 0) {
+    double sum = 0.0, mass = 0.0;
+    for (int32_t j = 0; j < child.num_children; ++j) {
+      const Node& o = nodes_[child.children + j];
+      if (o.visits == 0) continue;
+      sum += o.prior * (o.reward + options_.discount * (o.value_sum / static_cast<double>(o.visits)));
+      mass += o.prior;
+    }
+    if (mass > 0.0) return sum / mass;
+  }
+  if (child.chance) return child.value_sum / static_cast<double>(child.visits);
   return child.reward + options_.discount * (child.value_sum / static_cast<double>(child.visits));
 }
 
@@ -204,30 +288,42 @@ void Mcts::Backup(int32_t leaf, double value) {
       min_q_ = std::min(min_q_, q);
       max_q_ = std::max(max_q_, q);
     }
-    v = node.reward + options_.discount * v;
+    if (!node.chance) v = node.reward + options_.discount * v;  // a chance edge has no reward and no step
     n = node.parent;
   }
 }
 
 void Mcts::Simulate(int64_t simulation, PlanResult& out) {
   int32_t n = 0;
-  while (nodes_[n].children >= 0) n = SelectChild(n);
+  while (true) {
+    if (nodes_[n].chance) {
+      if (nodes_[n].children < 0) ExpandChance(n);
+      n = SelectOutcome(n, simulation);
+      continue;
+    }
+    if (nodes_[n].children < 0) break;
+    n = SelectChild(n);
+  }
   Node& leaf = nodes_[n];
   stats_.max_depth = std::max<int64_t>(stats_.max_depth, leaf.depth);
   Scratch& scratch = executor_.scratch();
   if (!leaf.has_state) {
     const Node& parent = nodes_[leaf.parent];
-    const float action = static_cast<float>(leaf.action);
+    const float action = static_cast<float>(parent.chance ? parent.action : leaf.action);
     CpuStep step;
     step.rows = 1;
-    step.state = State(leaf.parent);
+    step.state = State(parent.chance ? parent.parent : leaf.parent);
     step.action = &action;
     step.scratch = &scratch;
     step.next_state = State(n);
     step.reward = step_reward_.data();
     step.done = step_done_.data();
-    model_->StepCpu(step);
-    (void)parent;
+    if (parent.chance) {
+      const int64_t outcome = leaf.action;
+      chance_model_->StepOutcomeCpu(step, &outcome);
+    } else {
+      model_->StepCpu(step);
+    }
     leaf.reward = step_reward_[0];
     leaf.terminal = step_done_[0] > 0.5f;
     leaf.has_state = true;
@@ -261,7 +357,7 @@ void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& 
     }
     // A simulation adds at most one block of K children; a deadline-only search starts with room for 4096
     // expansions and doubles the pool when it fills (up to max_nodes), so it too stops allocating once warm.
-    const int64_t want = size_ + ((sims > 0 ? sims : 4096) + 1) * k_ + 1;
+    const int64_t want = size_ + ((sims > 0 ? sims : 4096) + 1) * (k_ + m_) + 1;
     Reserve(std::max<int64_t>(want, k_ + 1));
     if (!reused) {
       size_ = 1;
@@ -287,10 +383,11 @@ void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& 
         out.cut_short = sims > 0;
         break;
       }
-      if (size_ + k_ > static_cast<int64_t>(nodes_.size()) && static_cast<int64_t>(nodes_.size()) < options_.max_nodes) {
+      if (size_ + k_ + m_ > static_cast<int64_t>(nodes_.size()) &&
+          static_cast<int64_t>(nodes_.size()) < options_.max_nodes) {
         Reserve(2 * static_cast<int64_t>(nodes_.size()));
       }
-      if (size_ + k_ > static_cast<int64_t>(nodes_.size())) {
+      if (size_ + k_ + m_ > static_cast<int64_t>(nodes_.size())) {
         stats_.pool_full = true;
         out.cut_short = true;
         break;
@@ -341,6 +438,21 @@ void Mcts::Fill(PlanResult& out) {
     if (pick < 0 || nodes_[c0 + pick].visits == 0) break;
     n = c0 + pick;
     out.plan.push_back(static_cast<float>(pick));
+    if (nodes_[n].chance) {  // follow the most visited outcome
+      if (nodes_[n].children < 0) {
+        out.predicted_states.clear();  // the outcome is unknown: no state to predict
+        break;
+      }
+      int32_t o = nodes_[n].children;
+      for (int32_t j = 1; j < nodes_[n].num_children; ++j) {
+        if (nodes_[nodes_[n].children + j].visits > nodes_[o].visits) o = nodes_[n].children + j;
+      }
+      if (nodes_[o].visits == 0 || !nodes_[o].has_state) {
+        out.predicted_states.clear();
+        break;
+      }
+      n = o;
+    }
     out.predicted_states.insert(out.predicted_states.end(), State(n), State(n) + s_dim_);
   }
   if (out.plan.empty()) out.plan.push_back(static_cast<float>(best));

@@ -6,6 +6,13 @@
 // in the nodes (the mean prediction: a stochastic model's sample is not drawn; chance nodes will handle that).
 // A predicted termination makes a terminal node (value 0, never expanded).
 //
+// Chance nodes: when the model is a ChanceModel (with a CPU path), every action leads to a chance node whose
+// children are the model's K outcomes with their probabilities (checked to sum to 1 within 1e-4). Selection
+// at a chance node either follows the probabilities deterministically (kExpand: the outcome most behind its
+// share p_k - n_k / (N + 1)) or samples them (kSample). Q(s, a) at a chance node is the expectation
+// sum_k p_k (r_k + discount * V(s_k)) over the outcomes visited so far, renormalized by their probability mass:
+// exact once every outcome has been visited and the outcome values are exact.
+//
 // Memory: nodes live in a pool of indices (no pointers), children of a node in one contiguous block of K; the
 // pool and the state rows are preallocated and only grow when a larger budget asks for more, so a warm search
 // allocates nothing per simulation.
@@ -23,11 +30,17 @@
 #include <string>
 #include <vector>
 
+#include "augur/core/chance_model.h"
 #include "augur/core/planner.h"
 #include "augur/core/world_model.h"
 #include "augur/search/evaluator.h"
 
 namespace augur::search {
+
+enum class ChanceMode {
+  kExpand,  // outcomes in proportion to their probabilities, deterministically
+  kSample,  // outcomes sampled from their probabilities (Rng keyed by seed, plan, simulation, node)
+};
 
 struct MctsOptions {
   int64_t simulations = 25;   // simulations per Plan when the budget gives none (deadline only: until it)
@@ -38,6 +51,7 @@ struct MctsOptions {
   bool reuse_tree = true;     // keep the matching subtree between Plans
   double reuse_tolerance = 1e-4;  // max abs difference between the observation and a child's state for reuse
   int64_t max_nodes = 1 << 20;    // pool capacity cap (a deadline-only search stops when full)
+  ChanceMode chance = ChanceMode::kExpand;  // how chance nodes pick an outcome (ChanceModel only)
   uint64_t seed = 0;
   void Validate() const;  // ConfigError naming the field and its range
 };
@@ -46,7 +60,8 @@ struct MctsOptions {
 struct SearchStats {
   std::vector<int64_t> visits;  // [K] root child visit counts
   std::vector<float> policy;    // [K] visits / sum(visits): the visit distribution
-  std::vector<float> q;         // [K] r + discount * V(child) (0 when unvisited)
+  std::vector<float> q;         // [K] r + discount * V(child), the outcome expectation for a chance child
+                                //     (0 when unvisited)
   std::vector<float> prior;     // [K] the evaluator's prior at the root
   int64_t simulations = 0;      // simulations this Plan
   int64_t root_visits = 0;      // visits of the root after the Plan (reused visits included)
@@ -86,7 +101,8 @@ class Mcts : public Planner {
  private:
   struct Node {
     int32_t parent = -1;
-    int32_t children = -1;   // first of K contiguous children, -1 while unexpanded
+    int32_t children = -1;   // first of num_children contiguous children, -1 while unexpanded
+    int32_t num_children = 0;  // K actions (decision node) or the model's outcomes (chance node)
     int32_t action = -1;     // action that led here from the parent
     int32_t depth = 0;
     int64_t visits = 0;
@@ -95,12 +111,16 @@ class Mcts : public Planner {
     float reward = 0.f;      // reward of the transition into this node
     bool has_state = false;  // the transition into this node has been predicted
     bool terminal = false;   // that transition ended the episode
+    bool chance = false;     // a chance node: (parent state, action) before the outcome; no state of its own
   };
 
   void Reserve(int64_t nodes);
   bool TryReuse(std::span<const float> obs);
   int32_t CopySubtree(int32_t root);
   void Expand(int32_t node, std::span<const float> priors);
+  void ExpandChance(int32_t node);
+  int32_t SelectOutcome(int32_t node, int64_t simulation) const;
+  bool Matches(int32_t node, std::span<const float> obs);
   int32_t SelectChild(int32_t node) const;
   double ChildQ(const Node& child) const;
   double Normalize(double q) const;
@@ -113,7 +133,9 @@ class Mcts : public Planner {
   std::shared_ptr<Evaluator> evaluator_;
   MctsOptions options_;
   Executor& executor_;
+  const ChanceModel* chance_model_ = nullptr;  // model_ as a ChanceModel, or null
   int64_t k_ = 0, s_dim_ = 0;
+  int64_t m_ = 0;  // outcomes per chance node (0 without a ChanceModel)
   uint64_t seed_ = 0;
   uint64_t plans_ = 0;  // Plans since Reset: part of the random stream key
 
@@ -124,6 +146,7 @@ class Mcts : public Planner {
   bool has_tree_ = false;
   int32_t last_action_ = -1;
   double min_q_ = 0.0, max_q_ = 0.0;         // min-max statistics over backed-up Q values
+  std::vector<float> outcome_probs_;
   std::vector<float> leaf_value_, leaf_prior_, step_reward_, step_done_;
   SearchStats stats_;
 };
