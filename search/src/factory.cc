@@ -25,6 +25,12 @@ MctsOptions ParseMcts(SpecParams& p) {
                       {"expand", "sample"}) == "sample"
                  ? ChanceMode::kSample
                  : ChanceMode::kExpand;
+  o.root = p.String("root", "puct", "root selection: puct, or gumbel (Gumbel-top-m with sequential halving)",
+                    {"puct", "gumbel"}) == "gumbel"
+               ? RootRule::kGumbel
+               : RootRule::kPuct;
+  o.gumbel_actions = p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1,
+                           1 << 20);
   o.max_nodes = p.Int("max_nodes", o.max_nodes, "node pool capacity", 2, int64_t{1} << 30);
   return o;
 }

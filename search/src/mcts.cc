@@ -16,6 +16,11 @@ void MctsOptions::Validate() const {
   if (!(discount > 0.0 && discount <= 1.0)) throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
   if (max_depth < 1) throw ConfigError(StrCat("mcts: depth = ", max_depth, " must be >= 1"));
   if (!(reuse_tolerance >= 0.0)) throw ConfigError(StrCat("mcts: tol = ", reuse_tolerance, " must be >= 0"));
+  if (gumbel_actions < 1) throw ConfigError(StrCat("mcts: gumbel_actions = ", gumbel_actions, " must be >= 1"));
+  if (!(gumbel_c_visit >= 0.0) || !(gumbel_c_scale >= 0.0)) {
+    throw ConfigError(StrCat("mcts: gumbel c_visit = ", gumbel_c_visit, " and c_scale = ", gumbel_c_scale,
+                             " must be >= 0"));
+  }
   if (max_nodes < 2 || max_nodes > (int64_t{1} << 30)) {
     throw ConfigError(StrCat("mcts: max_nodes = ", max_nodes, " must be in [2, 2^30]"));
   }
@@ -48,6 +53,9 @@ Mcts::Mcts(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> e
     if (m_ < 1) throw ConfigError(StrCat("mcts: chance model '", spec.type, "' has ", m_, " outcomes; needs >= 1"));
     outcome_probs_.resize(m_);
   }
+  gumbel_.resize(k_);
+  plan_visits_.resize(k_);
+  remaining_.reserve(k_);
   leaf_value_.resize(1);
   leaf_prior_.resize(k_);
   step_reward_.resize(1);
@@ -295,6 +303,7 @@ void Mcts::Backup(int32_t leaf, double value) {
 
 void Mcts::Simulate(int64_t simulation, PlanResult& out) {
   int32_t n = 0;
+  if (options_.root == RootRule::kGumbel) n = GumbelSelect();
   while (true) {
     if (nodes_[n].chance) {
       if (nodes_[n].children < 0) ExpandChance(n);
@@ -374,6 +383,9 @@ void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& 
                                               executor_.scratch());
       Expand(0, leaf_prior_);
     }
+    if (options_.root == RootRule::kGumbel) {
+      GumbelStart(sims > 0 ? sims : (options_.simulations > 0 ? options_.simulations : 4096));
+    }
     const int64_t first_child = nodes_[0].children;
     for (int64_t j = 0; j < k_; ++j) stats_.prior[j] = nodes_[first_child + j].prior;
     int64_t s = 0;
@@ -413,6 +425,12 @@ void Mcts::Fill(PlanResult& out) {
     total += c.visits;
     const Node& b = nodes_[first + best];
     if (c.visits > b.visits || (c.visits == b.visits && c.visits > 0 && ChildQ(c) > ChildQ(b))) best = j;
+  }
+  if (options_.root == RootRule::kGumbel) {
+    best = remaining_[0];
+    for (int32_t a : remaining_) {
+      if (GumbelScore(a) > GumbelScore(best)) best = a;
+    }
   }
   for (int32_t j = 0; j < k_; ++j) {
     stats_.policy[j] = total > 0 ? static_cast<float>(stats_.visits[j]) / static_cast<float>(total) : 1.f / k_;
@@ -456,6 +474,64 @@ void Mcts::Fill(PlanResult& out) {
     out.predicted_states.insert(out.predicted_states.end(), State(n), State(n) + s_dim_);
   }
   if (out.plan.empty()) out.plan.push_back(static_cast<float>(best));
+}
+
+}  // namespace augur::search
+
+namespace augur::search {
+
+void Mcts::GumbelStart(int64_t simulations) {
+  Rng rng(seed_, StreamId({0x67756d62ULL, plans_}));
+  for (int64_t a = 0; a < k_; ++a) {
+    const double u = std::max(static_cast<double>(rng.Uniform()), 1e-12);
+    gumbel_[a] = static_cast<float>(-std::log(-std::log(u)));
+    plan_visits_[a] = 0;
+  }
+  const int32_t first = nodes_[0].children;
+  remaining_.clear();
+  for (int32_t a = 0; a < k_; ++a) remaining_.push_back(a);
+  auto noisy_logit = [&](int32_t a) {
+    return gumbel_[a] + std::log(std::max(static_cast<double>(nodes_[first + a].prior), 1e-30));
+  };
+  std::stable_sort(remaining_.begin(), remaining_.end(),
+                   [&](int32_t a, int32_t b) { return noisy_logit(a) > noisy_logit(b); });
+  const int64_t m = std::min<int64_t>(options_.gumbel_actions, k_);
+  remaining_.resize(m);
+  gumbel_sims_ = simulations;
+  gumbel_phases_ = m > 1 ? static_cast<int64_t>(std::ceil(std::log2(static_cast<double>(m)))) : 1;
+  phase_target_ = std::max<int64_t>(1, simulations / (gumbel_phases_ * m));
+}
+
+double Mcts::GumbelScore(int32_t action) const {
+  const int32_t first = nodes_[0].children;
+  int64_t max_visits = 0;
+  for (int32_t j = 0; j < k_; ++j) max_visits = std::max(max_visits, nodes_[first + j].visits);
+  const Node& c = nodes_[first + action];
+  // Completed Q: an unvisited action takes the root's value estimate.
+  const double root_value = nodes_[0].visits > 0 ? nodes_[0].value_sum / static_cast<double>(nodes_[0].visits)
+                                                 : static_cast<double>(leaf_value_[0]);
+  const double q = Normalize(c.visits > 0 ? ChildQ(c) : root_value);
+  const double sigma = (options_.gumbel_c_visit + static_cast<double>(max_visits)) * options_.gumbel_c_scale * q;
+  return gumbel_[action] + std::log(std::max(static_cast<double>(c.prior), 1e-30)) + sigma;
+}
+
+int32_t Mcts::GumbelSelect() {
+  bool phase_done = true;
+  for (int32_t a : remaining_) phase_done &= plan_visits_[a] >= phase_target_;
+  if (phase_done && remaining_.size() > 1) {
+    // Sequential halving: keep the better half by g + logits + sigma(q), then give the next phase its share.
+    std::stable_sort(remaining_.begin(), remaining_.end(),
+                     [&](int32_t a, int32_t b) { return GumbelScore(a) > GumbelScore(b); });
+    remaining_.resize((remaining_.size() + 1) / 2);
+    phase_target_ += std::max<int64_t>(
+        1, gumbel_sims_ / (gumbel_phases_ * static_cast<int64_t>(remaining_.size())));
+  }
+  int32_t pick = remaining_[0];
+  for (int32_t a : remaining_) {
+    if (plan_visits_[a] < plan_visits_[pick]) pick = a;
+  }
+  ++plan_visits_[pick];
+  return nodes_[0].children + pick;
 }
 
 }  // namespace augur::search

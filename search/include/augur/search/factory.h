@@ -1,7 +1,8 @@
 // Search planners from spec strings, one registry (the planners/ registry's counterpart; agents/' MakeAnyPlanner
 // joins the two so that a command line takes either kind):
 //   "mcts:sims=25,c=1.0,discount=0.99,depth=50,evaluator=rollout,rollout_depth=20,rollouts=1"
-// Keys: sims, c, discount, depth, normalize, reuse, tol, chance (expand | sample), max_nodes; evaluator (rollout | null) with
+// Keys: sims, c, discount, depth, normalize, reuse, tol, root (puct | gumbel), gumbel_actions,
+// chance (expand | sample), max_nodes; evaluator (rollout | null) with
 // rollout_depth and rollouts, unless SearchInputs::evaluator is given. Unknown planner -> NotFoundError listing
 // the names; unknown key -> ConfigError listing the valid keys; a missing model -> ConfigError.
 #pragma once

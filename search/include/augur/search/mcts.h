@@ -42,6 +42,13 @@ enum class ChanceMode {
   kSample,  // outcomes sampled from their probabilities (Rng keyed by seed, plan, simulation, node)
 };
 
+// How the root picks the child of a simulation.
+enum class RootRule {
+  kPuct,    // PUCT, as every other node; the action is the most visited child
+  kGumbel,  // Gumbel MuZero: Gumbel-top-m actions, sequential halving over the simulations, the action is
+            // argmax g + logits + sigma(completed Q) among the last survivors (PUCT below the root)
+};
+
 struct MctsOptions {
   int64_t simulations = 25;   // simulations per Plan when the budget gives none (deadline only: until it)
   double c_puct = 1.0;        // exploration constant c (CWMB: 1.0; AlphaZero: about 1.25)
@@ -51,6 +58,10 @@ struct MctsOptions {
   bool reuse_tree = true;     // keep the matching subtree between Plans
   double reuse_tolerance = 1e-4;  // max abs difference between the observation and a child's state for reuse
   int64_t max_nodes = 1 << 20;    // pool capacity cap (a deadline-only search stops when full)
+  RootRule root = RootRule::kPuct;
+  int64_t gumbel_actions = 16;    // m: actions considered at the root (Gumbel-top-m), >= 1
+  double gumbel_c_visit = 50.0;   // sigma(q) = (c_visit + max_b N(b)) * c_scale * q_normalized
+  double gumbel_c_scale = 1.0;
   ChanceMode chance = ChanceMode::kExpand;  // how chance nodes pick an outcome (ChanceModel only)
   uint64_t seed = 0;
   void Validate() const;  // ConfigError naming the field and its range
@@ -127,6 +138,9 @@ class Mcts : public Planner {
   void Backup(int32_t leaf, double value);
   void Simulate(int64_t simulation, PlanResult& out);
   void Fill(PlanResult& out);
+  void GumbelStart(int64_t simulations);
+  int32_t GumbelSelect();
+  double GumbelScore(int32_t action) const;
   float* State(int32_t node) { return states_.data() + static_cast<size_t>(node) * s_dim_; }
 
   std::shared_ptr<const WorldModel> model_;
@@ -147,6 +161,11 @@ class Mcts : public Planner {
   int32_t last_action_ = -1;
   double min_q_ = 0.0, max_q_ = 0.0;         // min-max statistics over backed-up Q values
   std::vector<float> outcome_probs_;
+  // Gumbel root: per-action noise, this Plan's root visits, surviving actions, halving schedule.
+  std::vector<float> gumbel_;
+  std::vector<int64_t> plan_visits_;
+  std::vector<int32_t> remaining_;
+  int64_t gumbel_sims_ = 0, gumbel_phases_ = 1, phase_target_ = 0;
   std::vector<float> leaf_value_, leaf_prior_, step_reward_, step_done_;
   SearchStats stats_;
 };
