@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "augur/agents/agent.h"
+#include "augur/agents/any_planner.h"
 #include "augur/agents/evaluate.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -165,7 +166,7 @@ Command EvalCommand() {
               } else {
                 Objective objective = Objective::Penalized(args->penalty);
                 auto mpc = std::make_unique<agents::MpcAgent>(
-                    MakePlanner(args->planner, {.model = LoadModelForEnv(args->model, *env), .objective = objective,
+                    MakeAnyPlanner(args->planner, {.model = LoadModelForEnv(args->model, *env), .objective = objective,
                                                 .seed = args->seed},
                                 executor),
                     agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});

@@ -6,10 +6,12 @@
 #include <sstream>
 
 #include "augur/agents/agent.h"
+#include "augur/agents/any_planner.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/envs/registry.h"
 #include "augur/planners/factory.h"
+#include "augur/search/factory.h"
 #include "commands.h"
 #include "model_loading.h"
 
@@ -48,7 +50,7 @@ Command PlanCommand() {
             sub.add_option("--model", args->model, "'true' (the simulator), a checkpoint, or a TorchScript .pt file")
                 ->capture_default_str();
             std::string planners;
-            for (const auto& n : PlannerNames()) planners += (planners.empty() ? "" : ", ") + n;
+            for (const auto& n : AnyPlannerNames()) planners += (planners.empty() ? "" : ", ") + n;
             sub.add_option("--planner", args->planner, "Planner spec; planners: " + planners +
                                                            " (keys: augur plan --planner-help NAME)")
                 ->capture_default_str();
@@ -60,7 +62,8 @@ Command PlanCommand() {
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
             auto* help = sub.add_option_function<std::string>(
                 "--planner-help", [](const std::string& name) {
-                  std::printf("%s", PlannerHelp(name).c_str());
+                  std::printf("%s", search::IsSearchPlanner(name) ? search::SearchPlannerHelp(name).c_str()
+                                                                  : PlannerHelp(name).c_str());
                   throw CLI::Success();
                 },
                 "Print a planner's keys with defaults and ranges, then exit");
@@ -71,7 +74,7 @@ Command PlanCommand() {
               std::vector<float> obs =
                   args->obs.empty() ? env->Reset(args->seed) : ParseFloats(args->obs, "--obs");
               auto model = LoadModelForEnv(args->model, *env);
-              agents::MpcAgent agent(MakePlanner(args->planner, {.model = model, .seed = args->seed}, executor),
+              agents::MpcAgent agent(MakeAnyPlanner(args->planner, {.model = model, .seed = args->seed}, executor),
                                      {.iterations = args->iterations, .deadline_ms = args->deadline_ms});
               agent.Act(obs);
               const PlanResult& result = agent.last_plan();

@@ -1,0 +1,34 @@
+// Search planners from spec strings, one registry (the planners/ registry's counterpart; agents/' MakeAnyPlanner
+// joins the two so that a command line takes either kind):
+//   "mcts:sims=25,c=1.0,discount=0.99,depth=50,evaluator=rollout,rollout_depth=20,rollouts=1"
+// Keys: sims, c, discount, depth, normalize, reuse, tol, root (puct | gumbel), gumbel_actions,
+// chance (expand | sample), max_nodes; evaluator (rollout | null) with
+// rollout_depth and rollouts, unless SearchInputs::evaluator is given. Unknown planner -> NotFoundError listing
+// the names; unknown key -> ConfigError listing the valid keys; a missing model -> ConfigError.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "augur/core/executor.h"
+#include "augur/core/planner.h"
+#include "augur/core/world_model.h"
+#include "augur/search/evaluator.h"
+
+namespace augur::search {
+
+struct SearchInputs {
+  std::shared_ptr<const WorldModel> model;  // the model searched over (discrete actions)
+  std::shared_ptr<Evaluator> evaluator;     // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
+  uint64_t seed = 0;
+};
+
+std::unique_ptr<Planner> MakeSearchPlanner(std::string_view spec, const SearchInputs& inputs, Executor& executor);
+bool IsSearchPlanner(std::string_view name);
+std::vector<std::string> SearchPlannerNames();
+// A search planner's description and keys, for --help. Throws NotFoundError.
+std::string SearchPlannerHelp(std::string_view name);
+
+}  // namespace augur::search

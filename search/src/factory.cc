@@ -1,0 +1,101 @@
+#include "augur/search/factory.h"
+
+#include <limits>
+
+#include "augur/core/error.h"
+#include "augur/core/registry.h"
+#include "augur/search/mcts.h"
+
+namespace augur::search {
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+MctsOptions ParseMcts(SpecParams& p) {
+  MctsOptions o;
+  o.simulations = p.Int("sims", o.simulations, "simulations per plan when the budget gives none (0: until the deadline)",
+                        0, kMax);
+  o.c_puct = p.Double("c", o.c_puct, "PUCT exploration constant (CWMB 1.0, AlphaZero 1.25)", 0.0);
+  o.discount = p.Double("discount", o.discount, "per-step discount", 1e-9, 1.0);
+  o.max_depth = p.Int("depth", o.max_depth, "deepest expanded node below the root", 1, 1 << 20);
+  o.normalize = p.Bool("normalize", o.normalize, "min-max normalization of Q values");
+  o.reuse_tree = p.Bool("reuse", o.reuse_tree, "keep the matching subtree between plans");
+  o.reuse_tolerance = p.Double("tol", o.reuse_tolerance, "max abs state difference for tree reuse", 0.0);
+  o.chance = p.String("chance", "expand", "chance nodes (ChanceModel): expand in proportion or sample outcomes",
+                      {"expand", "sample"}) == "sample"
+                 ? ChanceMode::kSample
+                 : ChanceMode::kExpand;
+  o.root = p.String("root", "puct", "root selection: puct, or gumbel (Gumbel-top-m with sequential halving)",
+                    {"puct", "gumbel"}) == "gumbel"
+               ? RootRule::kGumbel
+               : RootRule::kPuct;
+  o.gumbel_actions = p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1,
+                           1 << 20);
+  o.max_nodes = p.Int("max_nodes", o.max_nodes, "node pool capacity", 2, int64_t{1} << 30);
+  return o;
+}
+
+struct EvaluatorKeys {
+  std::string kind;
+  RolloutEvaluator::Options rollout;
+};
+
+EvaluatorKeys ParseEvaluator(SpecParams& p, double discount) {
+  EvaluatorKeys k;
+  k.kind = p.String("evaluator", "rollout", "leaf evaluator", {"rollout", "null"});
+  k.rollout.depth = p.Int("rollout_depth", k.rollout.depth, "steps per random rollout", 0, kMax);
+  k.rollout.rollouts = p.Int("rollouts", k.rollout.rollouts, "random rollouts per leaf", 1, kMax);
+  k.rollout.discount = discount;
+  return k;
+}
+
+using SearchRegistry = Registry<Planner, const SearchInputs&, Executor&>;
+
+constexpr const char* kMctsHelp =
+    "Monte-Carlo tree search (PUCT, min-max normalized Q, tree reuse) over a discrete-action model";
+
+const SearchRegistry& Searchers() {
+  static const SearchRegistry* registry = [] {
+    auto* r = new SearchRegistry("search planner");
+    r->Register("mcts", kMctsHelp,
+                [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
+                  MctsOptions o = ParseMcts(p);
+                  o.seed = in.seed;
+                  if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
+                  std::shared_ptr<Evaluator> evaluator = in.evaluator;
+                  if (!evaluator) {
+                    const EvaluatorKeys k = ParseEvaluator(p, o.discount);
+                    const int64_t actions = DiscreteActions(in.model->spec(), "search planner 'mcts'");
+                    if (k.kind == "null") {
+                      evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
+                    } else {
+                      evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
+                    }
+                  }
+                  return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
+                });
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace
+
+std::unique_ptr<Planner> MakeSearchPlanner(std::string_view spec, const SearchInputs& inputs, Executor& executor) {
+  return Searchers().Create(spec, inputs, executor);
+}
+
+bool IsSearchPlanner(std::string_view name) { return Searchers().Contains(name); }
+
+std::vector<std::string> SearchPlannerNames() { return Searchers().Names(); }
+
+std::string SearchPlannerHelp(std::string_view name) {
+  if (name == "mcts") {
+    SpecParams p(FactorySpec{"mcts", {}}, "search planner");
+    ParseEvaluator(p, ParseMcts(p).discount);
+    return StrCat("mcts: ", kMctsHelp, "\n", p.Help());
+  }
+  throw NotFoundError(StrCat("unknown search planner '", name, "'; valid: ", Searchers().JoinedNames()));
+}
+
+}  // namespace augur::search

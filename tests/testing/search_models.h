@@ -1,0 +1,107 @@
+// Test helpers for search: small discrete-action WorldModels with known answers (real models with both the
+// tensor path and the fused CPU path, not mocks).
+//  - RowModel: a base that turns a per-row transition function into both paths.
+//  - BanditModel: one state, K arms, arm a pays rewards[a] and ends the episode.
+//  - GridWorldModel: a W x H grid, state (x, y), actions up/down/left/right (walls keep you in place), reward 1
+//    on entering the goal (terminal), 0 otherwise: with discount < 1 the best plan is a shortest path.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "augur/core/error.h"
+#include "augur/core/world_model.h"
+
+namespace augur::testing {
+
+class RowModel : public WorldModel {
+ public:
+  RowModel(std::string type, int64_t state_dim, int64_t actions) {
+    spec_.type = std::move(type);
+    spec_.obs_dim = spec_.state_dim = state_dim;
+    spec_.action_dim = 1;
+    spec_.action_space = Discrete{actions};
+    spec_.predicts_done = true;
+  }
+  const ModelSpec& spec() const override { return spec_; }
+  at::Tensor Encode(const at::Tensor& obs) const override { return obs; }
+  bool has_cpu_path() const override { return true; }
+  Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext&) const override {
+    CheckMatrix(state, -1, spec_.state_dim, "state");
+    CheckMatrix(action, state.size(0), 1, "action");
+    const at::Tensor s = state.contiguous(), a = action.contiguous();
+    Transition t;
+    t.next_state = at::empty_like(s);
+    t.reward = at::empty({s.size(0)});
+    at::Tensor done = at::empty({s.size(0)});
+    CpuStep step;
+    step.rows = s.size(0);
+    step.state = s.data_ptr<float>();
+    step.action = a.data_ptr<float>();
+    step.next_state = t.next_state.data_ptr<float>();
+    step.reward = t.reward.data_ptr<float>();
+    step.done = done.data_ptr<float>();
+    StepCpu(step);
+    t.done = done.gt(0.5f);
+    return t;
+  }
+  void StepCpu(const CpuStep& step) const override {
+    const int64_t s = spec_.state_dim;
+    for (int64_t r = 0; r < step.rows; ++r) {
+      bool done = false;
+      StepRow(step.state + r * s, static_cast<int>(step.action[r]), step.next_state + r * s, step.reward[r], done);
+      step.done[r] = done ? 1.f : 0.f;
+      if (step.uncertainty) step.uncertainty[r] = 0.f;
+    }
+  }
+
+ protected:
+  virtual void StepRow(const float* state, int action, float* next, float& reward, bool& done) const = 0;
+  ModelSpec spec_;
+};
+
+class BanditModel : public RowModel {
+ public:
+  explicit BanditModel(std::vector<float> rewards)
+      : RowModel("bandit", 1, static_cast<int64_t>(rewards.size())), rewards_(std::move(rewards)) {}
+
+ protected:
+  void StepRow(const float* state, int action, float* next, float& reward, bool& done) const override {
+    next[0] = state[0] + 1.f;
+    reward = rewards_.at(action);
+    done = true;
+  }
+
+ private:
+  std::vector<float> rewards_;
+};
+
+class GridWorldModel : public RowModel {
+ public:
+  enum Action { kUp = 0, kDown = 1, kLeft = 2, kRight = 3 };
+  GridWorldModel(int width, int height, int goal_x, int goal_y)
+      : RowModel("gridworld", 2, 4), width_(width), height_(height), goal_x_(goal_x), goal_y_(goal_y) {}
+  int ShortestPath(int x, int y) const { return std::abs(x - goal_x_) + std::abs(y - goal_y_); }
+  bool AtGoal(const float* s) const { return static_cast<int>(s[0]) == goal_x_ && static_cast<int>(s[1]) == goal_y_; }
+
+ protected:
+  void StepRow(const float* state, int action, float* next, float& reward, bool& done) const override {
+    int x = static_cast<int>(state[0]), y = static_cast<int>(state[1]);
+    if (action == kUp) y = std::min(y + 1, height_ - 1);
+    if (action == kDown) y = std::max(y - 1, 0);
+    if (action == kLeft) x = std::max(x - 1, 0);
+    if (action == kRight) x = std::min(x + 1, width_ - 1);
+    next[0] = static_cast<float>(x);
+    next[1] = static_cast<float>(y);
+    done = x == goal_x_ && y == goal_y_;
+    reward = done ? 1.f : 0.f;
+  }
+
+ private:
+  int width_, height_, goal_x_, goal_y_;
+};
+
+}  // namespace augur::testing
