@@ -34,8 +34,8 @@ class FusedEnsemble {
   // the setter (process-wide, for benchmarks comparing the kernels) takes effect on the next Step.
   static int64_t gemm_min_rows();
   static void set_gemm_min_rows(int64_t rows);
-  // Measured on the 2-core AVX-512 machine (bench/README.md): dnnl_sgemm beats Eigen's GEMM from 16 rows at
-  // widths 64 and 200 (1.2x to 1.7x); below, per-call overhead makes them equal.
+  // Measured on the 2-core AVX-512 machine (bench/README.md): dnnl_sgemm beats Eigen's GEMM from 16 rows (the
+  // smallest size measured) at widths 64 and 200, by 1.2x to 1.7x; smaller groups stay on Eigen.
   static constexpr int64_t kOneDnnMinRows = 16;
   bool empty() const { return members_ == 0; }
 
