@@ -2,12 +2,14 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 #include "augur/core/executor.h"
 #include "augur/core/rng.h"
 #include "augur/core/torch_rng.h"
 #include "augur/models/ensemble/ensemble_model.h"
+#include "augur/models/factory.h"
 #include "sine_data.h"
 
 namespace augur::models {
@@ -104,6 +106,53 @@ INSTANTIATE_TEST_SUITE_P(Groups, EnsembleGroupsTest,
                          ::testing::Values(std::vector<int64_t>{0, 64, 128, 192},   // equal groups
                                            std::vector<int64_t>{0, 5, 5, 37},      // unequal, one empty
                                            std::vector<int64_t>{0, 1, 2, 3}));
+
+// Large member groups go through oneDNN's GEMM (when the build has it), which sums in another order than the
+// tensor path's baddbmm and Eigen: the same results to atol 1e-4 + rtol 1e-4 (observed: ~1e-6).
+TEST(EnsembleStepTest, OneDnnGemmPathMatchesTensorPathAndEigen) {
+  auto model = TrainedModel();
+  const std::vector<int64_t> member_begin{0, 300, 600, 900};
+  at::Generator gen = MakeCpuGenerator(21);
+  const at::Tensor state = at::randn({900, kObs}, gen, at::kFloat) * 2;
+  const at::Tensor action = at::rand({900, kAct}, gen, at::kFloat) * 2 - 1;
+  StepContext ctx;
+  ctx.member_begin = at::tensor(member_begin, at::kLong);
+  const Transition t = model->Step(state, action, ctx);
+  Scratch scratch;
+  ASSERT_LE(FusedEnsemble::gemm_min_rows(), 300);
+  CpuResult fast = RunCpu(*model, state, action, member_begin, nullptr, scratch, false);
+  EXPECT_TRUE(at::allclose(AsTensor(fast.next_state, {900, kObs}), t.next_state, 1e-4, 1e-4));
+  EXPECT_TRUE(at::allclose(AsTensor(fast.reward, {900}), t.reward, 1e-4, 1e-4));
+  const int64_t saved = FusedEnsemble::gemm_min_rows();
+  FusedEnsemble::set_gemm_min_rows(std::numeric_limits<int64_t>::max());  // Eigen only
+  CpuResult eigen = RunCpu(*model, state, action, member_begin, nullptr, scratch, false);
+  FusedEnsemble::set_gemm_min_rows(saved);
+  EXPECT_TRUE(at::allclose(AsTensor(fast.next_state, {900, kObs}), AsTensor(eigen.next_state, {900, kObs}), 1e-4, 1e-4));
+  EXPECT_TRUE(at::allclose(AsTensor(fast.reward, {900}), AsTensor(eigen.reward, {900}), 1e-4, 1e-4));
+}
+
+// precision=bf16 (oneDNN bf16 GEMMs): an approximation of the fp32 step, within bf16's rounding (relative
+// ~1e-2 per layer); identical to fp32 in a build without oneDNN (it falls back).
+TEST(EnsembleStepTest, Bf16PrecisionApproximatesFp32) {
+  const ModelInputs inputs{.obs_dim = kObs, .action_dim = kAct};
+  auto fp32 = Create("ensemble:members=3,elites=3,hidden=64,layers=3", inputs);
+  auto bf16 = Create("ensemble:members=3,elites=3,hidden=64,layers=3,precision=bf16", inputs);
+  EXPECT_EQ(dynamic_cast<EnsembleModel&>(*bf16).options().precision, Precision::kBf16);
+  EXPECT_NE(bf16->card().config.find("precision=bf16"), std::string::npos);
+  EXPECT_EQ(fp32->card().config.find("precision"), std::string::npos);
+  const std::vector<int64_t> member_begin{0, 100, 200, 300};
+  at::Generator gen = MakeCpuGenerator(22);
+  const at::Tensor state = at::randn({300, kObs}, gen, at::kFloat);
+  const at::Tensor action = at::rand({300, kAct}, gen, at::kFloat) * 2 - 1;
+  Scratch scratch;
+  const auto& a = dynamic_cast<const EnsembleModel&>(*fp32);
+  const auto& b = dynamic_cast<const EnsembleModel&>(*bf16);
+  CpuResult r32 = RunCpu(a, state, action, member_begin, nullptr, scratch, false);
+  CpuResult r16 = RunCpu(b, state, action, member_begin, nullptr, scratch, false);
+  const at::Tensor d32 = AsTensor(r32.next_state, {300, kObs}) - state, d16 = AsTensor(r16.next_state, {300, kObs}) - state;
+  EXPECT_TRUE(at::allclose(d16, d32, 5e-2, 2e-2)) << "max abs diff " << (d16 - d32).abs().max().item<float>();
+  EXPECT_TRUE(at::allclose(AsTensor(r16.reward, {300}), AsTensor(r32.reward, {300}), 5e-2, 2e-2));
+}
 
 TEST(EnsembleStepTest, ExpectationIsMeanOfEliteMeans) {
   auto model = TrainedModel();

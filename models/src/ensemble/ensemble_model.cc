@@ -80,7 +80,7 @@ at::Tensor EnsembleModel::Encode(const at::Tensor& obs) const {
 
 void EnsembleModel::Prepare() {
   infer_ = weights_.Select(elites_, device_);
-  fused_ = FusedEnsemble(weights_.Select(elites_, at::kCPU), options_.activation);
+  fused_ = FusedEnsemble(weights_.Select(elites_, at::kCPU), options_.activation, options_.precision);
   card_.input_mean = ToVector(weights_.input_mean);
   card_.input_std = ToVector(weights_.input_std);
   card_.target_mean = ToVector(weights_.target_mean);

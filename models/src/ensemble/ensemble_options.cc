@@ -27,6 +27,9 @@ EnsembleOptions EnsembleOptions::FromSpec(SpecParams& params) {
   o.layers = params.Int("layers", o.layers, "hidden layers", 1, 64);
   const std::string act = params.String("act", "silu", "hidden activation", {"silu", "relu"});
   o.activation = act == "relu" ? Activation::kRelu : Activation::kSilu;
+  const std::string precision =
+      params.String("precision", "fp32", "fused CPU inference arithmetic (bf16: oneDNN bf16 GEMMs)", {"fp32", "bf16"});
+  o.precision = precision == "bf16" ? Precision::kBf16 : Precision::kFp32;
   o.max_logvar_init = params.Double("max_logvar", o.max_logvar_init, "initial log-variance upper bound");
   o.min_logvar_init = params.Double("min_logvar", o.min_logvar_init, "initial log-variance lower bound");
   o.Validate();
@@ -36,7 +39,7 @@ EnsembleOptions EnsembleOptions::FromSpec(SpecParams& params) {
 std::string EnsembleOptions::ToSpecString() const {
   return StrCat("ensemble:members=", members, ",elites=", elites, ",hidden=", hidden, ",layers=", layers,
                 ",act=", activation == Activation::kRelu ? "relu" : "silu", ",max_logvar=", max_logvar_init,
-                ",min_logvar=", min_logvar_init);
+                ",min_logvar=", min_logvar_init, precision == Precision::kBf16 ? ",precision=bf16" : "");
 }
 
 }  // namespace augur::models

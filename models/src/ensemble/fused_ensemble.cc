@@ -3,8 +3,13 @@
 #include <ATen/ATen.h>
 
 #include <Eigen/Core>
+#if defined(__AVX512BF16__)
+#include <immintrin.h>
+#endif
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "augur/core/error.h"
@@ -13,8 +18,42 @@
 #include "augur/models/ensemble/ensemble_weights.h"
 #include "augur/models/termination.h"
 
+#ifdef AUGUR_HAVE_ONEDNN
+// oneDNN's C BLAS-like entry points (dnnl.h, oneDNN 2.x; declared here because Debian ships libdnnl without its
+// headers unless libdnnl-dev is installed). Row-major: C = alpha * op(A) * op(B) + beta * C. dnnl_dim_t is
+// int64_t, dnnl_status_t an enum with dnnl_success = 0, bfloat16 values are passed as uint16_t.
+extern "C" {
+int dnnl_sgemm(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+int dnnl_gemm_bf16bf16f32(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha, const uint16_t* A,
+                          int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C, int64_t ldc);
+}
+#endif
+
 namespace augur::models {
 namespace {
+
+std::atomic<int64_t> g_gemm_min_rows{FusedEnsemble::kOneDnnMinRows};
+
+// fp32 -> bfloat16, round to nearest even (inputs here are finite).
+inline uint16_t ToBf16(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof(u));
+  u += 0x7FFFu + ((u >> 16) & 1u);
+  return static_cast<uint16_t>(u >> 16);
+}
+
+void ToBf16(const float* in, int64_t n, uint16_t* out) {
+  int64_t i = 0;
+#if defined(__AVX512BF16__) && defined(__AVX512F__)
+  // 16 values per instruction (round to nearest even, as the scalar tail).
+  for (; i + 16 <= n; i += 16) {
+    const __m256bh packed = _mm512_cvtneps_pbh(_mm512_loadu_ps(in + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), reinterpret_cast<const __m256i&>(packed));
+  }
+#endif
+  for (; i < n; ++i) out[i] = ToBf16(in[i]);
+}
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
@@ -28,11 +67,22 @@ std::vector<float> ToVector(const at::Tensor& t) {
 inline float Softplus(float x) { return x > 20.f ? x : std::log1p(std::exp(x)); }
 
 // Scratch slots.
-constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3;
+constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4;
 
 }  // namespace
 
-FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation) : activation_(activation) {
+bool FusedEnsemble::has_onednn() {
+#ifdef AUGUR_HAVE_ONEDNN
+  return true;
+#else
+  return false;
+#endif
+}
+int64_t FusedEnsemble::gemm_min_rows() { return g_gemm_min_rows.load(std::memory_order_relaxed); }
+void FusedEnsemble::set_gemm_min_rows(int64_t rows) { g_gemm_min_rows.store(rows, std::memory_order_relaxed); }
+
+FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Precision precision)
+    : activation_(activation), precision_(has_onednn() ? precision : Precision::kFp32) {
   members_ = w.members();
   const size_t layers = w.weight.size();
   in_ = w.weight[0].size(1);
@@ -50,6 +100,15 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation) : 
       bias_[m].push_back(ToVector(w.bias[l][m]));      // [out]
     }
   }
+  if (precision_ == Precision::kBf16) {
+    weight16_.resize(members_);
+    for (int64_t m = 0; m < members_; ++m) {
+      for (const std::vector<float>& layer : weight_[m]) {
+        weight16_[m].emplace_back(layer.size());
+        ToBf16(layer.data(), static_cast<int64_t>(layer.size()), weight16_[m].back().data());
+      }
+    }
+  }
   max_logvar_ = ToVector(w.max_logvar);
   min_logvar_ = ToVector(w.min_logvar);
   input_mean_ = ToVector(w.input_mean);
@@ -59,17 +118,39 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation) : 
   target_std_ = ToVector(w.target_std);
 }
 
-const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b) const {
+const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b,
+                                    uint16_t* h16) const {
   const float* in = x;
   float* buffers[2] = {a, b};
   int cur = 0;
   const size_t layers = in_dims_.size();
+  [[maybe_unused]] const bool onednn = has_onednn() && n >= gemm_min_rows();
+  const bool bf16 = precision_ == Precision::kBf16;
   for (size_t l = 0; l < layers; ++l) {
     Eigen::Map<const RowMatrix> input(in, n, in_dims_[l]);                          // [n, in]
     Eigen::Map<const RowMatrix> weight(weight_[member][l].data(), in_dims_[l], out_dims_[l]);  // [in, out]
     Eigen::Map<const RowVector> bias(bias_[member][l].data(), out_dims_[l]);        // [out]
     Eigen::Map<RowMatrix> out(buffers[cur], n, out_dims_[l]);                       // [n, out]
+#ifdef AUGUR_HAVE_ONEDNN
+    if (bf16) {
+      // Whatever the row count: bf16 exists only through oneDNN.
+      ToBf16(in, n * in_dims_[l], h16);
+      const int status = dnnl_gemm_bf16bf16f32('N', 'N', n, out_dims_[l], in_dims_[l], 1.f, h16, in_dims_[l],
+                                               weight16_[member][l].data(), out_dims_[l], 0.f, buffers[cur],
+                                               out_dims_[l]);
+      AUGUR_CHECK_EQ(status, 0) << "dnnl_gemm_bf16bf16f32 failed";
+    } else if (onednn) {
+      const int status = dnnl_sgemm('N', 'N', n, out_dims_[l], in_dims_[l], 1.f, in, in_dims_[l],
+                                    weight_[member][l].data(), out_dims_[l], 0.f, buffers[cur], out_dims_[l]);
+      AUGUR_CHECK_EQ(status, 0) << "dnnl_sgemm failed";
+    } else {
+      out.noalias() = input * weight;
+    }
+#else
+    (void)bf16;
+    (void)h16;
     out.noalias() = input * weight;
+#endif
     out.rowwise() += bias;
     if (l + 1 < layers) {
       auto h = out.array();
@@ -106,6 +187,10 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
   float* x = scratch.Floats(kInput, rows * in_).data();
   float* buf_a = scratch.Floats(kBufferA, rows * widest_).data();
   float* buf_b = scratch.Floats(kBufferB, rows * widest_).data();
+  // bf16 layer inputs, two per float of the slot.
+  uint16_t* h16 = precision_ == Precision::kBf16
+                      ? reinterpret_cast<uint16_t*>(scratch.Floats(kBf16, (rows * std::max(in_, widest_) + 1) / 2).data())
+                      : nullptr;
 
   // Normalized inputs [rows, O + A].
   for (int64_t r = 0; r < rows; ++r) {
@@ -147,7 +232,7 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     float* acc = scratch.Floats(kAccumulator, rows * d).data();
     std::fill(acc, acc + rows * d, 0.f);
     for (int64_t m = 0; m < members_; ++m) {
-      const float* y = Forward(m, rows, x, buf_a, buf_b);  // [rows, 2D]
+      const float* y = Forward(m, rows, x, buf_a, buf_b, h16);  // [rows, 2D]
       for (int64_t r = 0; r < rows; ++r) {
         const float* yr = y + r * 2 * d;
         for (int64_t k = 0; k < d; ++k) acc[r * d + k] += yr[k];
@@ -168,7 +253,7 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
   } else if (step.uncertainty != nullptr) {
     // Every member on every row for the max-norm; each group's rows take their own member's output.
     for (int64_t m = 0; m < members_; ++m) {
-      const float* y = Forward(m, rows, x, buf_a, buf_b);
+      const float* y = Forward(m, rows, x, buf_a, buf_b, h16);
       for (int64_t r = 0; r < rows; ++r) step.uncertainty[r] = std::max(step.uncertainty[r], std_norm(y + r * 2 * d));
       for (int64_t r = step.member_begin[m]; r < step.member_begin[m + 1]; ++r) write_row(r, y + r * 2 * d);
     }
@@ -176,7 +261,7 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     for (int64_t m = 0; m < members_; ++m) {
       const int64_t begin = step.member_begin[m], n = step.member_begin[m + 1] - begin;
       if (n == 0) continue;
-      const float* y = Forward(m, n, x + begin * in_, buf_a, buf_b);
+      const float* y = Forward(m, n, x + begin * in_, buf_a, buf_b, h16);
       for (int64_t r = 0; r < n; ++r) write_row(begin + r, y + r * 2 * d);
     }
   }

@@ -1,8 +1,12 @@
 // The fused CPU inference path of the ensemble: weights exported from EnsembleWeights into contiguous
-// row-major float buffers, then per member group one Eigen GEMM per layer with the bias and activation fused.
-// Compiled for the host ISA (AUGUR_NATIVE); single-threaded per call: callers parallelize over row chunks
-// on their Executor. Buffers come from the caller's Scratch, so a warm call does not allocate (Eigen's GEMM
-// may still use its own blocking buffers at large shapes).
+// row-major float buffers, then per member group one GEMM per layer followed by the bias and activation in one
+// pass over the output. The GEMM is oneDNN's (dnnl_sgemm, or dnnl_gemm_bf16bf16f32 at Precision::kBf16) when
+// the build found libdnnl and the member group has at least gemm_min_rows() rows, else Eigen's (compiled for
+// the host ISA, AUGUR_NATIVE). Both run on the calling thread: callers parallelize over row chunks on their
+// Executor (inside Executor tasks OpenMP, which oneDNN uses, is limited to one thread). Buffers come from the
+// caller's Scratch, so a warm call does not grow them (Eigen's and oneDNN's GEMMs may still use their own
+// blocking buffers at large shapes). oneDNN sums in another order than Eigen or the tensor path: results
+// agree to about 1e-6 relative in fp32.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +24,19 @@ class FusedEnsemble {
  public:
   FusedEnsemble() = default;
   // Copies w (any device; members = the inference members, e.g. the elites) into host float buffers.
-  FusedEnsemble(const EnsembleWeights& w, Activation activation);
+  FusedEnsemble(const EnsembleWeights& w, Activation activation, Precision precision = Precision::kFp32);
 
   int64_t members() const { return members_; }
+  Precision precision() const { return precision_; }
+  // Whether this build calls oneDNN's GEMM (libdnnl found at configure time).
+  static bool has_onednn();
+  // Member groups with at least this many rows use oneDNN's GEMM (when present). Default kOneDnnMinRows;
+  // the setter (process-wide, for benchmarks comparing the kernels) takes effect on the next Step.
+  static int64_t gemm_min_rows();
+  static void set_gemm_min_rows(int64_t rows);
+  // Measured on the 2-core AVX-512 machine (bench/README.md): dnnl_sgemm beats Eigen's GEMM from 16 rows (the
+  // smallest size measured) at widths 64 and 200, by 1.2x to 1.7x; smaller groups stay on Eigen.
+  static constexpr int64_t kOneDnnMinRows = 16;
   bool empty() const { return members_ == 0; }
 
   // One step as in WorldModel::StepCpu. Rows of member m are [member_begin[m], member_begin[m+1]); empty
@@ -33,13 +47,16 @@ class FusedEnsemble {
 
  private:
   // out [n, 2D] = network of `member` on normalized inputs x [n, In], using scratch buffers a and b.
-  const float* Forward(int64_t member, int64_t n, const float* x, float* a, float* b) const;
+  // h16 (bf16 only): scratch of n * max(in_, widest_) bfloat16 values for the rounded layer inputs.
+  const float* Forward(int64_t member, int64_t n, const float* x, float* a, float* b, uint16_t* h16) const;
 
   Activation activation_ = Activation::kSilu;
+  Precision precision_ = Precision::kFp32;
   int64_t members_ = 0, obs_dim_ = 0, action_dim_ = 0, in_ = 0, out_ = 0, widest_ = 0;
   std::vector<int64_t> in_dims_, out_dims_;                 // per layer
   std::vector<std::vector<std::vector<float>>> weight_;     // [member][layer] row-major [in, out]
   std::vector<std::vector<std::vector<float>>> bias_;       // [member][layer] [out]
+  std::vector<std::vector<std::vector<uint16_t>>> weight16_;  // bf16 copies of weight_ (Precision::kBf16 only)
   std::vector<float> max_logvar_, min_logvar_;              // [D]
   std::vector<float> input_mean_, input_inv_std_;           // [In]
   std::vector<float> target_mean_, target_std_;             // [D]
