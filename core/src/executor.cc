@@ -113,4 +113,9 @@ int Executor::worker_index() const {
 
 Scratch& Executor::scratch() { return impl_->scratch[worker_index()]; }
 
+Scratch& Executor::worker_scratch(int worker) {
+  AUGUR_CHECK(worker >= 0 && worker < threads_) << "worker " << worker << " of " << threads_;
+  return impl_->scratch[worker];
+}
+
 }  // namespace augur

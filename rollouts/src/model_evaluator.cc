@@ -277,6 +277,15 @@ bool ModelEvaluator::Evaluate(std::span<const float> actions, int64_t n, int64_t
   job.deadline = deadline;
   job.executor = &executor;
   if (model_->has_cpu_path()) {
+    if (primed_for_ != &executor && n >= options_.chunk) {
+      // Grow every worker's buffers now, from this thread: a worker that happens to run no chunk during the
+      // first calls would otherwise grow its scratch (and the model's) later, in the steady state. Chunk 0 is
+      // recomputed from the same random streams, so the results do not change.
+      for (int w = 0; w < executor.threads(); ++w) {
+        RolloutChunk(job, 0, options_.chunk, 0, executor.worker_scratch(w), nullptr);
+      }
+      primed_for_ = &executor;
+    }
     executor.ParallelFor(n, options_.chunk, [this, &job](int64_t begin, int64_t end, int64_t chunk) {
       if (job.cut.load(std::memory_order_relaxed) || (job.deadline && Clock::now() >= *job.deadline)) {
         job.cut.store(true, std::memory_order_relaxed);

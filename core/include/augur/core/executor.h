@@ -72,6 +72,9 @@ class Executor {
   // Scratch of the calling worker; valid inside a ParallelFor body or Run. Index range [0, threads()).
   Scratch& scratch();
   int worker_index() const;
+  // Scratch of worker `worker` in [0, threads()), for pre-sizing every worker's buffers from the calling
+  // thread outside of tasks (so the steady state allocates nothing whichever worker runs which chunk).
+  Scratch& worker_scratch(int worker);
 
   // Sets LibTorch's thread count for the calling thread's torch ops (intra-op, OpenMP) to `threads_`.
   void ApplyTorchThreads() const;

@@ -72,6 +72,7 @@ class ModelEvaluator : public SequenceEvaluator {
   std::vector<float> start_;  // [S]
   Scratch local_;             // buffers for the tensor path and the predict calls (calling thread)
   bool started_ = false;
+  const Executor* primed_for_ = nullptr;  // every worker's scratch has grown to a full chunk for this executor
 };
 
 }  // namespace augur
