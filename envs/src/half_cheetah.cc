@@ -25,18 +25,12 @@ EnvSpec HalfCheetahSpec() {
   return spec;
 }
 
-void CheckWeight(const char* name, double value) {
-  if (!(value >= 0) || !std::isfinite(value)) {
-    throw ConfigError(StrCat("HalfCheetah-v4: ", name, " = ", value, " must be finite and >= 0"));
-  }
-}
-
 }  // namespace
 
 void HalfCheetahOptions::Validate() const {
-  CheckWeight("forward_reward_weight", forward_reward_weight);
-  CheckWeight("ctrl_cost_weight", ctrl_cost_weight);
-  CheckWeight("reset_noise_scale", reset_noise_scale);
+  CheckOptionNonNegative("HalfCheetah-v4", "forward_reward_weight", forward_reward_weight);
+  CheckOptionNonNegative("HalfCheetah-v4", "ctrl_cost_weight", ctrl_cost_weight);
+  CheckOptionNonNegative("HalfCheetah-v4", "reset_noise_scale", reset_noise_scale);
 }
 
 HalfCheetahEnv::HalfCheetahEnv(const HalfCheetahOptions& options)
@@ -45,13 +39,8 @@ HalfCheetahEnv::HalfCheetahEnv(const HalfCheetahOptions& options)
 }
 
 void HalfCheetahEnv::DoReset(Rng& rng) {
-  ResetData();
-  mjData* d = data();
-  const double s = options_.reset_noise_scale;
   // qpos = init_qpos + uniform(-s, s, nq); qvel = init_qvel + s * standard_normal(nv).
-  for (int i = 0; i < nq(); ++i) d->qpos[i] += -s + 2 * s * rng.UniformDouble();
-  for (int i = 0; i < nv(); ++i) d->qvel[i] += s * static_cast<double>(rng.Normal());
-  Forward();
+  ResetWithNoise(rng, options_.reset_noise_scale, /*normal_velocity=*/true);
 }
 
 StepInfo HalfCheetahEnv::DoStep(std::span<const float> action, std::span<float> observation) {
@@ -67,10 +56,8 @@ StepInfo HalfCheetahEnv::DoStep(std::span<const float> action, std::span<float> 
 }
 
 void HalfCheetahEnv::DoObservation(std::span<float> observation) const {
-  const mjData* d = data();
-  int k = 0;
-  for (int i = 1; i < nq(); ++i) observation[k++] = static_cast<float>(d->qpos[i]);
-  for (int i = 0; i < nv(); ++i) observation[k++] = static_cast<float>(d->qvel[i]);
+  // qpos[1:] and qvel, velocities not clipped.
+  WriteObservation(observation, std::numeric_limits<double>::infinity());
 }
 
 }  // namespace augur::envs

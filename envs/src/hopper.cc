@@ -29,28 +29,16 @@ EnvSpec HopperSpec() {
 // hopper_v4.py: velocity = np.clip(self.data.qvel.flat.copy(), -10, 10).
 constexpr double kVelocityClip = 10.0;
 
-void CheckNonNegative(const char* name, double value) {
-  if (!(value >= 0) || !std::isfinite(value)) {
-    throw ConfigError(StrCat("Hopper-v4: ", name, " = ", value, " must be finite and >= 0"));
-  }
-}
-
-void CheckRange(const char* name, double low, double high) {
-  if (!(low < high) || std::isnan(low) || std::isnan(high)) {
-    throw ConfigError(StrCat("Hopper-v4: ", name, " = (", low, ", ", high, ") needs low < high"));
-  }
-}
-
 }  // namespace
 
 void HopperOptions::Validate() const {
-  CheckNonNegative("forward_reward_weight", forward_reward_weight);
-  CheckNonNegative("ctrl_cost_weight", ctrl_cost_weight);
-  CheckNonNegative("healthy_reward", healthy_reward);
-  CheckNonNegative("reset_noise_scale", reset_noise_scale);
-  CheckRange("healthy_state_range", healthy_state_low, healthy_state_high);
-  CheckRange("healthy_z_range", healthy_z_low, healthy_z_high);
-  CheckRange("healthy_angle_range", healthy_angle_low, healthy_angle_high);
+  CheckOptionNonNegative("Hopper-v4", "forward_reward_weight", forward_reward_weight);
+  CheckOptionNonNegative("Hopper-v4", "ctrl_cost_weight", ctrl_cost_weight);
+  CheckOptionNonNegative("Hopper-v4", "healthy_reward", healthy_reward);
+  CheckOptionNonNegative("Hopper-v4", "reset_noise_scale", reset_noise_scale);
+  CheckOptionRange("Hopper-v4", "healthy_state_range", healthy_state_low, healthy_state_high);
+  CheckOptionRange("Hopper-v4", "healthy_z_range", healthy_z_low, healthy_z_high);
+  CheckOptionRange("Hopper-v4", "healthy_angle_range", healthy_angle_low, healthy_angle_high);
 }
 
 HopperEnv::HopperEnv(const HopperOptions& options)
@@ -59,13 +47,8 @@ HopperEnv::HopperEnv(const HopperOptions& options)
 }
 
 void HopperEnv::DoReset(Rng& rng) {
-  ResetData();
-  mjData* d = data();
-  const double s = options_.reset_noise_scale;
   // qpos = init_qpos + uniform(-s, s, nq); qvel = init_qvel + uniform(-s, s, nv).
-  for (int i = 0; i < nq(); ++i) d->qpos[i] += -s + 2 * s * rng.UniformDouble();
-  for (int i = 0; i < nv(); ++i) d->qvel[i] += -s + 2 * s * rng.UniformDouble();
-  Forward();
+  ResetWithNoise(rng, options_.reset_noise_scale, /*normal_velocity=*/false);
 }
 
 bool HopperEnv::IsHealthy() const {
@@ -103,12 +86,7 @@ StepInfo HopperEnv::DoStep(std::span<const float> action, std::span<float> obser
 }
 
 void HopperEnv::DoObservation(std::span<float> observation) const {
-  const mjData* d = data();
-  int k = 0;
-  for (int i = 1; i < nq(); ++i) observation[k++] = static_cast<float>(d->qpos[i]);
-  for (int i = 0; i < nv(); ++i) {
-    observation[k++] = static_cast<float>(std::clamp(d->qvel[i], -kVelocityClip, kVelocityClip));
-  }
+  WriteObservation(observation, kVelocityClip);
 }
 
 }  // namespace augur::envs

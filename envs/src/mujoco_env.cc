@@ -168,4 +168,35 @@ void MujocoEnv::Simulate(std::span<const float> action) {
   for (int k = 0; k < frame_skip_; ++k) mj_step(model_.get(), data_.get());
 }
 
+void MujocoEnv::ResetWithNoise(Rng& rng, double s, bool normal_velocity) {
+  ResetData();
+  mjData* d = data();
+  for (int i = 0; i < nq(); ++i) d->qpos[i] += -s + 2 * s * rng.UniformDouble();
+  for (int i = 0; i < nv(); ++i) {
+    d->qvel[i] += normal_velocity ? s * static_cast<double>(rng.Normal()) : -s + 2 * s * rng.UniformDouble();
+  }
+  Forward();
+}
+
+void MujocoEnv::WriteObservation(std::span<float> observation, double velocity_clip) const {
+  const mjData* d = data();
+  int k = 0;
+  for (int i = 1; i < nq(); ++i) observation[k++] = static_cast<float>(d->qpos[i]);
+  for (int i = 0; i < nv(); ++i) {
+    observation[k++] = static_cast<float>(std::clamp(d->qvel[i], -velocity_clip, velocity_clip));
+  }
+}
+
+void CheckOptionNonNegative(std::string_view env, const char* name, double value) {
+  if (!(value >= 0) || !std::isfinite(value)) {
+    throw ConfigError(StrCat(env, ": ", name, " = ", value, " must be finite and >= 0"));
+  }
+}
+
+void CheckOptionRange(std::string_view env, const char* name, double low, double high) {
+  if (!(low < high) || std::isnan(low) || std::isnan(high)) {
+    throw ConfigError(StrCat(env, ": ", name, " = (", low, ", ", high, ") needs low < high"));
+  }
+}
+
 }  // namespace augur::envs

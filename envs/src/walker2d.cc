@@ -29,27 +29,15 @@ EnvSpec Walker2dSpec() {
 // walker2d_v4.py: velocity = np.clip(self.data.qvel.flat.copy(), -10, 10).
 constexpr double kVelocityClip = 10.0;
 
-void CheckNonNegative(const char* name, double value) {
-  if (!(value >= 0) || !std::isfinite(value)) {
-    throw ConfigError(StrCat("Walker2d-v4: ", name, " = ", value, " must be finite and >= 0"));
-  }
-}
-
-void CheckRange(const char* name, double low, double high) {
-  if (!(low < high) || std::isnan(low) || std::isnan(high)) {
-    throw ConfigError(StrCat("Walker2d-v4: ", name, " = (", low, ", ", high, ") needs low < high"));
-  }
-}
-
 }  // namespace
 
 void Walker2dOptions::Validate() const {
-  CheckNonNegative("forward_reward_weight", forward_reward_weight);
-  CheckNonNegative("ctrl_cost_weight", ctrl_cost_weight);
-  CheckNonNegative("healthy_reward", healthy_reward);
-  CheckNonNegative("reset_noise_scale", reset_noise_scale);
-  CheckRange("healthy_z_range", healthy_z_low, healthy_z_high);
-  CheckRange("healthy_angle_range", healthy_angle_low, healthy_angle_high);
+  CheckOptionNonNegative("Walker2d-v4", "forward_reward_weight", forward_reward_weight);
+  CheckOptionNonNegative("Walker2d-v4", "ctrl_cost_weight", ctrl_cost_weight);
+  CheckOptionNonNegative("Walker2d-v4", "healthy_reward", healthy_reward);
+  CheckOptionNonNegative("Walker2d-v4", "reset_noise_scale", reset_noise_scale);
+  CheckOptionRange("Walker2d-v4", "healthy_z_range", healthy_z_low, healthy_z_high);
+  CheckOptionRange("Walker2d-v4", "healthy_angle_range", healthy_angle_low, healthy_angle_high);
 }
 
 Walker2dEnv::Walker2dEnv(const Walker2dOptions& options)
@@ -58,13 +46,8 @@ Walker2dEnv::Walker2dEnv(const Walker2dOptions& options)
 }
 
 void Walker2dEnv::DoReset(Rng& rng) {
-  ResetData();
-  mjData* d = data();
-  const double s = options_.reset_noise_scale;
   // qpos = init_qpos + uniform(-s, s, nq); qvel = init_qvel + uniform(-s, s, nv).
-  for (int i = 0; i < nq(); ++i) d->qpos[i] += -s + 2 * s * rng.UniformDouble();
-  for (int i = 0; i < nv(); ++i) d->qvel[i] += -s + 2 * s * rng.UniformDouble();
-  Forward();
+  ResetWithNoise(rng, options_.reset_noise_scale, /*normal_velocity=*/false);
 }
 
 bool Walker2dEnv::IsHealthy() const {
@@ -93,12 +76,7 @@ StepInfo Walker2dEnv::DoStep(std::span<const float> action, std::span<float> obs
 }
 
 void Walker2dEnv::DoObservation(std::span<float> observation) const {
-  const mjData* d = data();
-  int k = 0;
-  for (int i = 1; i < nq(); ++i) observation[k++] = static_cast<float>(d->qpos[i]);
-  for (int i = 0; i < nv(); ++i) {
-    observation[k++] = static_cast<float>(std::clamp(d->qvel[i], -kVelocityClip, kVelocityClip));
-  }
+  WriteObservation(observation, kVelocityClip);
 }
 
 }  // namespace augur::envs

@@ -81,6 +81,12 @@ class MujocoEnv : public Env {
   void Forward();
   // data.ctrl = action, then frame_skip calls of mj_step.
   void Simulate(std::span<const float> action);
+  // Gymnasium's locomotion reset: ResetData, qpos += uniform(-s, s); qvel += uniform(-s, s) (or
+  // s * standard normal when `normal_velocity`, as HalfCheetah-v4 does); then Forward.
+  void ResetWithNoise(Rng& rng, double s, bool normal_velocity);
+  // Gymnasium's locomotion observation: qpos without the x position, then qvel clipped to +-velocity_clip
+  // (infinity: not clipped), as float32.
+  void WriteObservation(std::span<float> observation, double velocity_clip) const;
 
  private:
   struct DataDeleter {
@@ -91,5 +97,9 @@ class MujocoEnv : public Env {
   std::unique_ptr<mjData_, DataDeleter> data_;
   int frame_skip_;
 };
+
+// Option checks shared by the MuJoCo envs' Options::Validate. Throw ConfigError naming env and option.
+void CheckOptionNonNegative(std::string_view env, const char* name, double value);
+void CheckOptionRange(std::string_view env, const char* name, double low, double high);
 
 }  // namespace augur::envs
