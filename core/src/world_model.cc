@@ -15,6 +15,26 @@ void ValueFunction::ValueCpu(int64_t, const float*, float*, Scratch&) const {
   AUGUR_CHECK(false) << "ValueCpu called on a value function without a CPU path";
 }
 
+Transition RunCpuStepOnTensors(const at::Tensor& state, const at::Tensor& action, int64_t state_dim,
+                               const std::function<void(CpuStep&)>& run) {
+  const at::Tensor s = state.contiguous(), a = action.contiguous();
+  const int64_t rows = s.size(0);
+  Transition out;
+  out.next_state = at::empty({rows, state_dim});
+  out.reward = at::empty({rows});
+  at::Tensor done = at::empty({rows});
+  CpuStep step;
+  step.rows = rows;
+  step.state = s.data_ptr<float>();
+  step.action = a.data_ptr<float>();
+  step.next_state = out.next_state.data_ptr<float>();
+  step.reward = out.reward.data_ptr<float>();
+  step.done = done.data_ptr<float>();
+  run(step);
+  out.done = done.gt(0.5f);
+  return out;
+}
+
 void CheckMatrix(const at::Tensor& t, int64_t rows, int64_t cols, const std::string& what) {
   if (!t.defined()) throw ShapeError(StrCat(what, " is undefined; pass a [", rows < 0 ? "B" : std::to_string(rows),
                                             ", ", cols, "] float tensor"));

@@ -44,22 +44,7 @@ Transition EnvModel::Step(const at::Tensor& state, const at::Tensor& action, Ste
   if (!state.device().is_cpu() || !action.device().is_cpu()) {
     throw ConfigError("EnvModel::Step: the reference simulators run on the CPU; pass CPU tensors");
   }
-  const at::Tensor s = state.contiguous(), a = action.contiguous();
-  const int64_t rows = s.size(0);
-  Transition out;
-  out.next_state = at::empty({rows, spec_.state_dim});
-  out.reward = at::empty({rows});
-  at::Tensor done = at::empty({rows});
-  CpuStep step;
-  step.rows = rows;
-  step.state = s.data_ptr<float>();
-  step.action = a.data_ptr<float>();
-  step.next_state = out.next_state.data_ptr<float>();
-  step.reward = out.reward.data_ptr<float>();
-  step.done = done.data_ptr<float>();
-  StepCpu(step);
-  out.done = done.gt(0.5f);
-  return out;
+  return RunCpuStepOnTensors(state, action, spec_.state_dim, [this](CpuStep& step) { StepCpu(step); });
 }
 
 void EnvModel::StepCpu(const CpuStep& step) const {

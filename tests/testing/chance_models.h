@@ -97,25 +97,13 @@ class TwoStepChanceMdp : public ChanceModel {
   Transition Run(const at::Tensor& state, const at::Tensor& action, const int64_t* outcome) const {
     CheckMatrix(state, -1, 2, "state");
     CheckMatrix(action, state.size(0), 1, "action");
-    const at::Tensor s = state.contiguous(), a = action.contiguous();
-    Transition t;
-    t.next_state = at::empty_like(s);
-    t.reward = at::empty({s.size(0)});
-    at::Tensor done = at::empty({s.size(0)});
-    CpuStep step;
-    step.rows = s.size(0);
-    step.state = s.data_ptr<float>();
-    step.action = a.data_ptr<float>();
-    step.next_state = t.next_state.data_ptr<float>();
-    step.reward = t.reward.data_ptr<float>();
-    step.done = done.data_ptr<float>();
-    if (outcome) {
-      StepOutcomeCpu(step, outcome);
-    } else {
-      StepCpu(step);
-    }
-    t.done = done.gt(0.5f);
-    return t;
+    return RunCpuStepOnTensors(state, action, 2, [this, outcome](CpuStep& step) {
+      if (outcome) {
+        StepOutcomeCpu(step, outcome);
+      } else {
+        StepCpu(step);
+      }
+    });
   }
   ModelSpec spec_;
   float scale_;

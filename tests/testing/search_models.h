@@ -32,21 +32,7 @@ class RowModel : public WorldModel {
   Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext&) const override {
     CheckMatrix(state, -1, spec_.state_dim, "state");
     CheckMatrix(action, state.size(0), 1, "action");
-    const at::Tensor s = state.contiguous(), a = action.contiguous();
-    Transition t;
-    t.next_state = at::empty_like(s);
-    t.reward = at::empty({s.size(0)});
-    at::Tensor done = at::empty({s.size(0)});
-    CpuStep step;
-    step.rows = s.size(0);
-    step.state = s.data_ptr<float>();
-    step.action = a.data_ptr<float>();
-    step.next_state = t.next_state.data_ptr<float>();
-    step.reward = t.reward.data_ptr<float>();
-    step.done = done.data_ptr<float>();
-    StepCpu(step);
-    t.done = done.gt(0.5f);
-    return t;
+    return RunCpuStepOnTensors(state, action, spec_.state_dim, [this](CpuStep& step) { StepCpu(step); });
   }
   void StepCpu(const CpuStep& step) const override {
     const int64_t s = spec_.state_dim;

@@ -16,6 +16,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -93,6 +94,12 @@ class WorldModel {
   // Fused CPU step; only called when has_cpu_path(). Must not allocate once `scratch` has grown.
   virtual void StepCpu(const CpuStep& step) const;
 };
+
+// The tensor path of a model whose work is its raw-buffer step: allocates next_state [B, state_dim], reward
+// and done, points a CpuStep at them and at the (contiguous copies of the) inputs, calls `run`, and returns
+// the Transition (done as bool). Inputs must be float CPU tensors of checked shapes.
+Transition RunCpuStepOnTensors(const at::Tensor& state, const at::Tensor& action, int64_t state_dim,
+                               const std::function<void(CpuStep&)>& run);
 
 // Throws ShapeError naming `what` unless t is a float tensor of shape [rows, cols] (rows < 0: any).
 void CheckMatrix(const at::Tensor& t, int64_t rows, int64_t cols, const std::string& what);
