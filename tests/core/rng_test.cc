@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <set>
 #include <vector>
@@ -100,6 +101,51 @@ TEST(RngTest, StreamIdDependsOnOrder) {
   for (uint64_t i = 0; i < 100; ++i)
     for (uint64_t j = 0; j < 100; ++j) ids.insert(StreamId({i, j}));
   EXPECT_EQ(ids.size(), 10000u);
+}
+
+
+TEST(RngTest, VectorizedPhiloxBlocksMatchTheScalarBlock) {
+  // Counters straddling a 32-bit carry of the block index, a lane count that is not a multiple of 16.
+  const uint64_t first = 0xFFFFFFF0ULL, stream = 0x0123456789ABCDEFULL;
+  const std::array<uint32_t, 2> key = {0xA409'3822u, 0x299F'31D0u};
+  std::vector<uint32_t> words(4 * 37);
+  PhiloxBlocks(first, stream, key, 37, words.data());
+  for (int i = 0; i < 37; ++i) {
+    const uint64_t b = first + i;
+    const auto expected = PhiloxBlock({static_cast<uint32_t>(b), static_cast<uint32_t>(b >> 32),
+                                       static_cast<uint32_t>(stream), static_cast<uint32_t>(stream >> 32)},
+                                      key);
+    for (int w = 0; w < 4; ++w) ASSERT_EQ(words[4 * i + w], expected[w]) << "block " << i << " word " << w;
+  }
+}
+
+TEST(RngTest, FillNormalIsAFunctionOfStreamPositionAndTailMomentsAreNormal) {
+  // Two fills of 256 (whole chunks of 64 blocks) continue the stream exactly as one fill of 512.
+  Rng a(5, 7), b(5, 7);
+  std::vector<float> one(512), first(256), second(256);
+  a.FillNormal(one);
+  b.FillNormal(first);
+  b.FillNormal(second);
+  for (int i = 0; i < 256; ++i) {
+    ASSERT_EQ(one[i], first[i]);
+    ASSERT_EQ(one[256 + i], second[i]);
+  }
+  // Odd sizes fill every value with something finite.
+  std::vector<float> odd(257, std::nanf(""));
+  a.FillNormal(odd);
+  for (float v : odd) ASSERT_TRUE(std::isfinite(v));
+  // Fourth moment 3 and the mass beyond 2 sigma (4.55 %) of a standard normal.
+  Rng rng(11);
+  std::vector<float> x(400000);
+  rng.FillNormal(x);
+  double m4 = 0;
+  int64_t beyond = 0;
+  for (float v : x) {
+    m4 += static_cast<double>(v) * v * v * v;
+    beyond += std::abs(v) > 2.f;
+  }
+  EXPECT_NEAR(m4 / x.size(), 3.0, 0.06);
+  EXPECT_NEAR(static_cast<double>(beyond) / x.size(), 0.0455, 0.002);
 }
 
 }  // namespace

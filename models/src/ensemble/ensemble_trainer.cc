@@ -12,6 +12,7 @@
 #include "augur/core/logging.h"
 #include "augur/core/progress.h"
 #include "augur/core/torch_rng.h"
+#include "augur/models/fused_adam.h"
 
 namespace augur::models {
 namespace {
@@ -114,17 +115,16 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
 
   GaussianEnsemble net(init, options.activation);
   // Adam with weight decay on each layer's weights (MBPO's per-layer values); biases and bounds undecayed.
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::vector<at::Tensor> undecayed{net->max_logvar, net->min_logvar};
+  // FusedAdam: torch::optim::Adam's update in one pass per parameter (fused_adam.h).
+  std::vector<AdamGroup> groups;
+  AdamGroup undecayed{{net->max_logvar, net->min_logvar}, 0.0};
   for (size_t l = 0; l < net->layers.size(); ++l) {
     const double wd = train.weight_decay.empty() ? 0.0 : train.weight_decay[std::min(l, train.weight_decay.size() - 1)];
-    groups.emplace_back(std::vector<at::Tensor>{net->layers[l]->weight},
-                        std::make_unique<torch::optim::AdamOptions>(
-                            torch::optim::AdamOptions(train.learning_rate).weight_decay(wd)));
-    undecayed.push_back(net->layers[l]->bias);
+    groups.push_back(AdamGroup{{net->layers[l]->weight}, wd});
+    undecayed.params.push_back(net->layers[l]->bias);
   }
-  groups.emplace_back(undecayed, std::make_unique<torch::optim::AdamOptions>(train.learning_rate));
-  torch::optim::Adam optimizer(std::move(groups), torch::optim::AdamOptions(train.learning_rate));
+  groups.push_back(std::move(undecayed));
+  FusedAdam optimizer(std::move(groups), AdamConfig{.learning_rate = train.learning_rate});
 
   // Bootstrap: member e trains on its own resample of the train split (with replacement).
   const at::Tensor bootstrap = train.bootstrap ? at::randint(n_train, {e, n_train}, gen, at::kLong)
@@ -168,9 +168,9 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
       const at::Tensor nll = MemberNll(out, yb).sum();
       const at::Tensor loss =
           nll + train.logvar_bound_weight * (net->max_logvar.sum() - net->min_logvar.sum());
-      optimizer.zero_grad();
+      optimizer.ZeroGrad();
       loss.backward();
-      optimizer.step();
+      optimizer.Step();
       nll_sum += nll.item<double>() / e;
       ++batches;
     }

@@ -63,11 +63,14 @@ std::vector<float> ToVector(const at::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-// softplus as ATen computes it (threshold 20: linear above).
-inline float Softplus(float x) { return x > 20.f ? x : std::log1p(std::exp(x)); }
+// out = softplus(x) as ATen computes it (threshold 20: linear above), vectorized.
+template <typename In>
+void Softplus(const In& x, Eigen::Map<Eigen::ArrayXf> out) {
+  out = (x > 20.f).select(x, x.exp().log1p());
+}
 
 // Scratch slots.
-constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4;
+constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4, kStd = 5, kNoise = 6;
 
 }  // namespace
 
@@ -116,6 +119,81 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Pr
   for (float& s : input_inv_std_) s = 1.f / s;
   target_mean_ = ToVector(w.target_mean);
   target_std_ = ToVector(w.target_std);
+  // Per-output constants repeated for kTileRows rows, so that the output epilogue runs on flat arrays.
+  const int64_t d = obs_dim_ + 1;
+  for (std::vector<float>* tiled : {&tiled_max_logvar_, &tiled_min_logvar_, &tiled_target_mean_, &tiled_target_std_}) {
+    tiled->resize(kTileRows * d);
+  }
+  for (int64_t i = 0; i < kTileRows * d; ++i) {
+    tiled_max_logvar_[i] = max_logvar_[i % d];
+    tiled_min_logvar_[i] = min_logvar_[i % d];
+    tiled_target_mean_[i] = target_mean_[i % d];
+    tiled_target_std_[i] = target_std_[i % d];
+  }
+}
+
+void FusedEnsemble::OutputStd(int64_t rows, const float* y, float* out, float* tmp) const {
+  // out [rows, D] = exp(0.5 * bounded log-variance) of y's second half, as the tensor path computes it:
+  // lv = max - softplus(max - raw); lv = min + softplus(lv - min); softplus linear above 20 (ATen's threshold).
+  const int64_t d = obs_dim_ + 1, n = rows * d;
+  for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * d, y + r * 2 * d + d, d * sizeof(float));
+  Eigen::Map<Eigen::ArrayXf> lv(out, n);
+  Eigen::Map<const Eigen::ArrayXf> max_lv(tiled_max_logvar_.data(), n), min_lv(tiled_min_logvar_.data(), n);
+  Eigen::Map<Eigen::ArrayXf> t(tmp, n);
+  t = max_lv - lv;
+  Softplus(t, t);
+  lv = max_lv - t;
+  t = lv - min_lv;
+  Softplus(t, t);
+  lv = ((min_lv + t) * 0.5f).exp();
+}
+
+void FusedEnsemble::WriteRows(const CpuStep& step, int64_t begin, int64_t rows, const float* y, float* std_buf,
+                              float* noise) const {
+  // Denormalized sample (or mean) of (delta obs, reward) for rows [begin, begin + rows), kTileRows at a time:
+  // value = target_mean + target_std * (mean + std * z), z ~ N(0, 1) from step.rng in row order.
+  const int64_t o = obs_dim_, d = obs_dim_ + 1;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTileRows) {
+    const int64_t n_rows = std::min(kTileRows, rows - r0), n = n_rows * d;
+    const float* yc = y + r0 * 2 * d;
+    Eigen::Map<Eigen::ArrayXf> value(noise, n);
+    if (step.rng != nullptr) {
+      OutputStd(n_rows, yc, std_buf, noise);
+      step.rng->FillNormal(std::span<float>(noise, n));
+      value *= Eigen::Map<const Eigen::ArrayXf>(std_buf, n);
+    } else {
+      value.setZero();
+    }
+    for (int64_t r = 0; r < n_rows; ++r) {
+      for (int64_t k = 0; k < d; ++k) noise[r * d + k] += yc[r * 2 * d + k];
+    }
+    value = Eigen::Map<const Eigen::ArrayXf>(tiled_target_mean_.data(), n) +
+            Eigen::Map<const Eigen::ArrayXf>(tiled_target_std_.data(), n) * value;
+    for (int64_t r = 0; r < n_rows; ++r) {
+      const int64_t row = begin + r0 + r;
+      const float* v = noise + r * d;
+      const float* s = step.state + row * o;
+      float* next = step.next_state + row * o;
+      for (int64_t k = 0; k < o; ++k) next[k] = s[k] + v[k];
+      step.reward[row] = v[o];
+    }
+  }
+}
+
+void FusedEnsemble::MaxStdNorm(int64_t rows, const float* y, float* std_buf, float* tmp, float* uncertainty) const {
+  // uncertainty[r] = max(uncertainty[r], ||target_std * std_r||) for the rows of y [rows, 2D].
+  const int64_t d = obs_dim_ + 1;
+  for (int64_t r0 = 0; r0 < rows; r0 += kTileRows) {
+    const int64_t n_rows = std::min(kTileRows, rows - r0), n = n_rows * d;
+    OutputStd(n_rows, y + r0 * 2 * d, std_buf, tmp);
+    Eigen::Map<Eigen::ArrayXf> s(std_buf, n);
+    s = (s * Eigen::Map<const Eigen::ArrayXf>(tiled_target_std_.data(), n)).square();
+    for (int64_t r = 0; r < n_rows; ++r) {
+      float sum = 0.f;
+      for (int64_t k = 0; k < d; ++k) sum += std_buf[r * d + k];
+      uncertainty[r0 + r] = std::max(uncertainty[r0 + r], std::sqrt(sum));
+    }
+  }
 }
 
 const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b,
@@ -201,31 +279,9 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     for (int64_t i = 0; i < a_dim; ++i) xr[o + i] = (act[i] - input_mean_[o + i]) * input_inv_std_[o + i];
   }
 
-  auto bounded_logvar = [&](float raw, int64_t k) {
-    float lv = max_logvar_[k] - Softplus(max_logvar_[k] - raw);
-    return min_logvar_[k] + Softplus(lv - min_logvar_[k]);
-  };
-  // Writes row r from its normalized output row `y` ([2D]: mean then raw log-variance).
-  auto write_row = [&](int64_t r, const float* y) {
-    for (int64_t k = 0; k < d; ++k) {
-      float v = y[k];
-      if (step.rng != nullptr) v += std::exp(0.5f * bounded_logvar(y[d + k], k)) * step.rng->Normal();
-      const float value = target_mean_[k] + target_std_[k] * v;
-      if (k < o) {
-        step.next_state[r * o + k] = step.state[r * o + k] + value;
-      } else {
-        step.reward[r] = value;
-      }
-    }
-  };
-  auto std_norm = [&](const float* y) {
-    float sum = 0.f;
-    for (int64_t k = 0; k < d; ++k) {
-      const float s = target_std_[k] * std::exp(0.5f * bounded_logvar(y[d + k], k));
-      sum += s * s;
-    }
-    return std::sqrt(sum);
-  };
+  const int64_t tile = kTileRows * d;
+  float* std_buf = scratch.Floats(kStd, tile).data();
+  float* noise = scratch.Floats(kNoise, tile).data();
 
   if (step.uncertainty != nullptr) std::fill(step.uncertainty, step.uncertainty + rows, 0.f);
   if (expectation) {
@@ -234,10 +290,9 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     for (int64_t m = 0; m < members_; ++m) {
       const float* y = Forward(m, rows, x, buf_a, buf_b, h16);  // [rows, 2D]
       for (int64_t r = 0; r < rows; ++r) {
-        const float* yr = y + r * 2 * d;
-        for (int64_t k = 0; k < d; ++k) acc[r * d + k] += yr[k];
-        if (step.uncertainty != nullptr) step.uncertainty[r] = std::max(step.uncertainty[r], std_norm(yr));
+        for (int64_t k = 0; k < d; ++k) acc[r * d + k] += y[r * 2 * d + k];
       }
+      if (step.uncertainty != nullptr) MaxStdNorm(rows, y, std_buf, noise, step.uncertainty);
     }
     const float inv = 1.f / static_cast<float>(members_);
     for (int64_t r = 0; r < rows; ++r) {
@@ -254,15 +309,16 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     // Every member on every row for the max-norm; each group's rows take their own member's output.
     for (int64_t m = 0; m < members_; ++m) {
       const float* y = Forward(m, rows, x, buf_a, buf_b, h16);
-      for (int64_t r = 0; r < rows; ++r) step.uncertainty[r] = std::max(step.uncertainty[r], std_norm(y + r * 2 * d));
-      for (int64_t r = step.member_begin[m]; r < step.member_begin[m + 1]; ++r) write_row(r, y + r * 2 * d);
+      MaxStdNorm(rows, y, std_buf, noise, step.uncertainty);
+      const int64_t begin = step.member_begin[m];
+      WriteRows(step, begin, step.member_begin[m + 1] - begin, y + begin * 2 * d, std_buf, noise);
     }
   } else {
     for (int64_t m = 0; m < members_; ++m) {
       const int64_t begin = step.member_begin[m], n = step.member_begin[m + 1] - begin;
       if (n == 0) continue;
       const float* y = Forward(m, n, x + begin * in_, buf_a, buf_b, h16);
-      for (int64_t r = 0; r < n; ++r) write_row(begin + r, y + r * 2 * d);
+      WriteRows(step, begin, n, y, std_buf, noise);
     }
   }
 

@@ -42,13 +42,24 @@ class FusedEnsemble {
   // One step as in WorldModel::StepCpu. Rows of member m are [member_begin[m], member_begin[m+1]); empty
   // member_begin = expectation (mean of the members' means, no sampling). With step.uncertainty set, every
   // member runs on every row (members x the cost) to take max_m ||std_m|| (denormalized (delta obs, reward)).
-  // Noise: one standard normal per output from step.rng, row by row in row order.
+  // Noise: standard normals from step.rng (Rng::FillNormal, kTileRows rows of outputs per call), in row order.
   void Step(const CpuStep& step, const TerminationFn* termination) const;
 
  private:
   // out [n, 2D] = network of `member` on normalized inputs x [n, In], using scratch buffers a and b.
   // h16 (bf16 only): scratch of n * max(in_, widest_) bfloat16 values for the rounded layer inputs.
   const float* Forward(int64_t member, int64_t n, const float* x, float* a, float* b, uint16_t* h16) const;
+  // Output epilogue, vectorized over kTileRows rows at a time (std_buf and noise: kTileRows * D floats each).
+  // out [rows, D] = predicted std (normalized units) of the network outputs y [rows, 2D].
+  // tmp: kTileRows * D floats of scratch.
+  void OutputStd(int64_t rows, const float* y, float* out, float* tmp) const;
+  // Writes next_state / reward of rows [begin, begin + rows) from y (the group's outputs, first row = begin).
+  void WriteRows(const CpuStep& step, int64_t begin, int64_t rows, const float* y, float* std_buf,
+                 float* noise) const;
+  // uncertainty[r] = max(uncertainty[r], norm of the denormalized predicted std of row r), r < rows.
+  void MaxStdNorm(int64_t rows, const float* y, float* std_buf, float* tmp, float* uncertainty) const;
+
+  static constexpr int64_t kTileRows = 64;
 
   Activation activation_ = Activation::kSilu;
   Precision precision_ = Precision::kFp32;
@@ -60,6 +71,8 @@ class FusedEnsemble {
   std::vector<float> max_logvar_, min_logvar_;              // [D]
   std::vector<float> input_mean_, input_inv_std_;           // [In]
   std::vector<float> target_mean_, target_std_;             // [D]
+  // The four above repeated kTileRows times ([kTileRows * D]).
+  std::vector<float> tiled_max_logvar_, tiled_min_logvar_, tiled_target_mean_, tiled_target_std_;
 };
 
 }  // namespace augur::models
