@@ -67,7 +67,9 @@ TEST(PlanServerTest, EveryMethodRoundTrips) {
   // The client holds that plan: the server leaves it out and the client keeps it.
   const auto held = answer.plan;
   ASSERT_TRUE(client.GetAction("arm", 0.1, true, answer).ok());
-  if (answer.plan_id == held->id) EXPECT_EQ(answer.plan.get(), held.get());
+  if (answer.plan_id == held->id) {
+    EXPECT_EQ(answer.plan.get(), held.get());
+  }
   EXPECT_FLOAT_EQ(answer.action[0], answer.plan->actions[2]);  // t = 0.1 is step 2 at dt = 0.05
 
   PlanSnapshot latest;
@@ -192,7 +194,7 @@ TEST(PlanServerTest, ShutdownFinishesAndRefusesNewCalls) {
 
 int64_t LoadCalls() {
   const char* env = std::getenv("AUGUR_SERVE_LOAD_CALLS");
-  return env ? std::max(1L, std::atol(env)) : 2000;
+  return env ? std::max(1L, std::atol(env)) : 10000;
 }
 
 // 8 concurrent clients x LoadCalls() GetAction calls while a replanning loop sends a new state every 10 ms:

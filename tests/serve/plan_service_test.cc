@@ -210,8 +210,8 @@ TEST(PlanServiceTest, SessionsAreIndependentAndBadInputIsNamed) {
   }
   EXPECT_THROW(service.SetState("a", std::vector<float>{1.f, 2.f}, 0.0), ShapeError);
   EXPECT_THROW(service.SetState("a", std::vector<float>{1.f, 2.f, 3.f}, std::nan("")), ConfigError);
-  EXPECT_THROW(service.Reset("c", 0, "nosuch:x=1"), NotFoundError);
-  EXPECT_THROW(service.Reset("c", 0), RangeError);  // max_sessions = 2
+  EXPECT_THROW(service.Reset("b", 0, "nosuch:x=1"), NotFoundError);  // "b" keeps its session
+  EXPECT_THROW(service.Reset("c", 0), RangeError);                  // max_sessions = 2
   EXPECT_THROW(service.Reset("", 0), ConfigError);
   // A reset replaces the session: no state, no plan.
   service.Reset("a", 1);
