@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <pthread.h>
 
-#include "augur/agents/any_planner.h"
 #include "augur/agents/model_loading.h"
 #include "augur/core/error.h"
 #include "augur/core/logging.h"
@@ -32,9 +31,8 @@ Command ServeCommand() {
             sub.add_option("--env", args->env, "Environment id (spaces, action bounds, dt)")->capture_default_str();
             sub.add_option("--model", args->model, "'true' (the simulator), a checkpoint, or a TorchScript .pt file")
                 ->capture_default_str();
-            std::string planners;
-            for (const auto& n : AnyPlannerNames()) planners += (planners.empty() ? "" : ", ") + n;
-            sub.add_option("--planner", args->planner, "Default planner spec of new sessions; planners: " + planners)
+            sub.add_option("--planner", args->planner,
+                           "Default planner spec of new sessions (names and keys: augur plan --help, --planner-help)")
                 ->capture_default_str();
             sub.add_option("--address", args->address, "Address to listen on (0.0.0.0: every interface)")
                 ->capture_default_str();

@@ -54,6 +54,7 @@ TEST(PlanServerTest, EveryMethodRoundTrips) {
   EXPECT_EQ(plan.actions.size(), 8u);
   EXPECT_EQ(plan.iterations, 2);
   EXPECT_DOUBLE_EQ(plan.dt, 0.05);
+  EXPECT_EQ(plan.predicted_states.size(), 9u * 3u);  // (horizon + 1) x state dim: the predicted trajectory
   for (float a : plan.actions) EXPECT_TRUE(a >= -2.f && a <= 2.f) << a;
 
   ActionAnswer answer;

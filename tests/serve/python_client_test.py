@@ -70,6 +70,7 @@ try:
     plan = stub.Plan(pb.PlanRequest(robot_id="py", iterations=2, warm_start=True), timeout=30)
     check(len(plan.actions) == 8 and plan.iterations == 2, f"plan: {len(plan.actions)} actions, {plan.iterations} it")
     check(all(-2.0 <= a <= 2.0 for a in plan.actions), f"plan within bounds: {list(plan.actions)}")
+    check(len(plan.predicted_states) == 9 * 3, f"predicted trajectory: {len(plan.predicted_states)} values")
     action = stub.GetAction(pb.GetActionRequest(robot_id="py", time=0.0, include_plan=True), timeout=10)
     check(len(action.action) == 1 and -2.0 <= action.action[0] <= 2.0, f"action: {list(action.action)}")
     check(not action.safe_action and len(action.plan) == 8, f"action reply: {action}")
