@@ -223,6 +223,9 @@ PlanService::PlanService(PlannerMaker maker, ServiceOptions options)
     : impl_(std::make_unique<Impl>()), maker_(std::move(maker)), options_(std::move(options)) {
   if (!maker_) throw ConfigError("PlanService: no planner maker; use ModelPlannerMaker(model)");
   options_.Validate();
+  // Fail now, not at the first robot's Reset, on a default spec that does not build.
+  Executor probe(options_.threads_per_session);
+  maker_(options_.planner, 0, probe);
 }
 
 PlanService::~PlanService() { Shutdown(); }

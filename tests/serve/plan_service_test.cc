@@ -231,6 +231,9 @@ TEST(PlanServiceTest, OptionsAreValidated) {
   options.planner = "";
   EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
   options = Options();
+  options.planner = "nosuch";  // the default spec is built once up front
+  EXPECT_THROW(PlanService(ScriptedMaker(), options), NotFoundError);
+  options = Options();
   options.safety.max_rate = -1;
   EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
   EXPECT_THROW(ParseSafeAction("brake"), ConfigError);

@@ -99,6 +99,8 @@ struct ServiceStats {
 
 class PlanService {
  public:
+  // Builds one planner of options.planner to check it (unknown planner -> NotFoundError, bad key ->
+  // ConfigError) and throws ConfigError on bad options.
   PlanService(PlannerMaker maker, ServiceOptions options);
   ~PlanService();  // Shutdown()
   PlanService(const PlanService&) = delete;
