@@ -14,6 +14,8 @@ PACKAGES=(
   libopenblas0-openmp
   # command line, JSON, npz (zip) and HDF5 I/O
   libcli11-dev nlohmann-json3-dev libzip-dev libhdf5-dev
+  # gRPC plan service (serve/): C++ library, protoc plugins, and the Python client used by its tests
+  libgrpc++-dev protobuf-compiler-grpc python3-grpcio python3-protobuf
   # MuJoCo (its CMake config needs qhull)
   libmujoco-dev libqhull-dev
   # python helpers: golden-file regeneration, test fixtures, plots

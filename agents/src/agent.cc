@@ -22,19 +22,25 @@ std::string MpcAgent::name() const { return "mpc(" + planner_->name() + ")"; }
 
 void MpcAgent::Reset(uint64_t seed) { planner_->Reset(seed); }
 
-Budget MpcAgent::MakeBudget() const {
+Budget PlanBudget(int64_t iterations, double deadline_ms) {
+  if (iterations < 0 || !(deadline_ms >= 0)) {
+    throw ConfigError(StrCat("plan budget: iterations = ", iterations, " and deadline_ms = ", deadline_ms,
+                             " must both be >= 0 (0 = the planner's own iters / no deadline)"));
+  }
   Budget budget;
-  budget.iterations = options_.iterations;
-  if (options_.deadline_ms > 0) {
+  budget.iterations = iterations;
+  if (deadline_ms > 0) {
     budget.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double, std::milli>(options_.deadline_ms));
-  } else if (options_.iterations == 0) {
+                                         std::chrono::duration<double, std::milli>(deadline_ms));
+  } else if (iterations == 0) {
     // Neither limit: the planner runs its spec's `iters`. Planners read a deadline-only budget that way; an
     // hour stands for "no deadline" (a Budget needs one of the two limits).
     budget.deadline = Clock::now() + std::chrono::hours(1);
   }
   return budget;
 }
+
+Budget MpcAgent::MakeBudget() const { return PlanBudget(options_.iterations, options_.deadline_ms); }
 
 std::vector<float> MpcAgent::Act(std::span<const float> obs) {
   planner_->Plan(obs, MakeBudget(), last_plan_);

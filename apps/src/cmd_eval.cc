@@ -6,6 +6,7 @@
 
 #include "augur/agents/agent.h"
 #include "augur/agents/any_planner.h"
+#include "augur/agents/model_loading.h"
 #include "augur/agents/evaluate.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -15,7 +16,6 @@
 #include "augur/envs/policies.h"
 #include "augur/envs/registry.h"
 #include "commands.h"
-#include "model_loading.h"
 #include "report.h"
 
 namespace augur::apps {
@@ -166,7 +166,7 @@ Command EvalCommand() {
               } else {
                 Objective objective = Objective::Penalized(args->penalty);
                 auto mpc = std::make_unique<agents::MpcAgent>(
-                    MakeAnyPlanner(args->planner, {.model = LoadModelForEnv(args->model, *env), .objective = objective,
+                    MakeAnyPlanner(args->planner, {.model = agents::LoadModelForEnv(args->model, *env), .objective = objective,
                                                 .seed = args->seed},
                                 executor),
                     agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});

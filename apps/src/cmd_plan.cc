@@ -7,13 +7,13 @@
 
 #include "augur/agents/agent.h"
 #include "augur/agents/any_planner.h"
+#include "augur/agents/model_loading.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/envs/registry.h"
 #include "augur/planners/factory.h"
 #include "augur/search/factory.h"
 #include "commands.h"
-#include "model_loading.h"
 
 namespace augur::apps {
 namespace {
@@ -73,7 +73,7 @@ Command PlanCommand() {
               auto env = envs::Make(args->env);
               std::vector<float> obs =
                   args->obs.empty() ? env->Reset(args->seed) : ParseFloats(args->obs, "--obs");
-              auto model = LoadModelForEnv(args->model, *env);
+              auto model = agents::LoadModelForEnv(args->model, *env);
               agents::MpcAgent agent(MakeAnyPlanner(args->planner, {.model = model, .seed = args->seed}, executor),
                                      {.iterations = args->iterations, .deadline_ms = args->deadline_ms});
               agent.Act(obs);

@@ -15,6 +15,7 @@ std::vector<Command> AllCommands() {
       PlanCommand(),
       PetsCommand(),
       EvalCommand(),
+      ServeCommand(),
       VersionCommand(),
   };
 }

@@ -13,6 +13,7 @@ Command InfoCommand();
 Command PetsCommand();
 Command PlanCommand();
 Command ReplayCommand();
+Command ServeCommand();
 Command TrainCommand();
 Command VersionCommand();
 

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <climits>
@@ -98,6 +99,13 @@ double MeasureGemmGflops(int n, double seconds) {
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   } while (elapsed < seconds);
   return 2.0 * n * n * static_cast<double>(n) * reps / elapsed / 1e9;
+}
+
+long ResidentMemoryBytes() {
+  long pages = 0, resident = 0;
+  std::ifstream statm("/proc/self/statm");
+  if (!(statm >> pages >> resident)) return 0;
+  return resident * ::sysconf(_SC_PAGESIZE);
 }
 
 }  // namespace augur

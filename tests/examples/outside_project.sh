@@ -13,4 +13,5 @@ out=$("$work/build/augur_quickstart")
 echo "$out"
 grep -q "pi ~ 3.1" <<< "$out"
 "$work/build/augur_pendulum_mpc" --quick
+"$work/build/augur_robot_loop" --quick
 echo "outside project OK"

@@ -28,6 +28,10 @@ class Agent {
   virtual std::vector<float> Act(std::span<const float> obs) = 0;
 };
 
+// The budget of one planning call from its two knobs: `iterations` (0 = the planner spec's own `iters`, or
+// until the deadline) and `deadline_ms` (0 = none). Throws ConfigError on negative values.
+Budget PlanBudget(int64_t iterations, double deadline_ms);
+
 // Model-predictive control: replan from every observation and execute the plan's first action.
 class MpcAgent : public Agent {
  public:

@@ -29,4 +29,7 @@ std::string ToString(const SystemInfo& info);
 // returns GFLOP/s. A reference BLAS gives ~3; OpenBLAS ~60 per core.
 double MeasureGemmGflops(int n = 512, double seconds = 0.2);
 
+// Resident memory of this process in bytes (/proc/self/statm; 0 where it cannot be read), for memory reports.
+long ResidentMemoryBytes();
+
 }  // namespace augur

@@ -1,11 +1,11 @@
-#include "model_loading.h"
+#include "augur/agents/model_loading.h"
 
 #include "augur/core/error.h"
 #include "augur/envs/env_model.h"
 #include "augur/models/factory.h"
 #include "augur/models/torchscript_model.h"
 
-namespace augur::apps {
+namespace augur::agents {
 
 std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env) {
   const EnvSpec& spec = env.spec();
@@ -20,4 +20,4 @@ std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, cons
   return models::Load(model, {.obs_dim = spec.obs_dim(), .action_dim = spec.action_dim()});
 }
 
-}  // namespace augur::apps
+}  // namespace augur::agents
