@@ -9,6 +9,7 @@
 
 #include "augur/core/error.h"
 #include "augur/core/rng.h"
+#include "augur/envs/env_model.h"
 
 namespace augur::envs {
 
@@ -27,14 +28,7 @@ ChanceEnvModel::ChanceEnvModel(const Env& prototype) : k_(prototype.num_outcomes
     throw ConfigError(StrCat("ChanceEnvModel: env '", env.id, "' cannot be set from an observation"));
   }
   clones_ = std::make_unique<Clones>(*prototype_);
-  spec_.type = "env:" + env.id;
-  spec_.state_kind = StateKind::kObservation;
-  spec_.obs_dim = spec_.state_dim = env.obs_dim();
-  spec_.action_dim = env.action_dim();
-  spec_.action_space = env.action;
-  spec_.stochastic = true;
-  spec_.members = 1;
-  spec_.predicts_done = true;
+  spec_ = EnvModelSpec(env, /*stochastic=*/true);
 }
 
 ChanceEnvModel::~ChanceEnvModel() = default;

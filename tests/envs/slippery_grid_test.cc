@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 
+#include "../testing/cpu_step.h"
 #include "augur/core/error.h"
 #include "augur/core/rng.h"
 #include "augur/core/torch_rng.h"
@@ -148,16 +149,7 @@ TEST(ChanceEnvModelTest, TensorAndCpuPathsAgreeWithTheEnv) {
 
 TEST(ChanceEnvModelTest, CpuSampledStepIsSeeded) {
   const ChanceEnvModel model(*Make("SlipperyGrid-v0"));
-  const int64_t rows = 64;
-  std::vector<float> state(rows * 2, 1.f), action(rows, kRight);
-  auto run = [&](uint64_t seed) {
-    std::vector<float> next(rows * 2), reward(rows), done(rows);
-    Rng rng(seed);
-    CpuStep step{.rows = rows, .state = state.data(), .action = action.data(), .rng = &rng,
-                 .next_state = next.data(), .reward = reward.data(), .done = done.data()};
-    model.StepCpu(step);
-    return next;
-  };
+  auto run = [&](uint64_t seed) { return testing::SampledNextStates(model, {1.f, 1.f}, kRight, 64, seed); };
   EXPECT_EQ(run(1), run(1));
   EXPECT_NE(run(1), run(2));
 }

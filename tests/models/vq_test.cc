@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <numeric>
 
+#include "../testing/cpu_step.h"
 #include "augur/core/chance_model.h"
 #include "augur/core/error.h"
 #include "augur/core/rng.h"
@@ -22,13 +23,7 @@ namespace {
 
 TransitionBatch GridData(int64_t n, uint64_t seed) {
   const envs::GridTransitions t = envs::SampleUniformTransitions(envs::SlipperyGridEnv(), n, seed);
-  TransitionBatch b;
-  b.obs = at::tensor(t.obs).view({n, 2});
-  b.actions = at::tensor(t.action).view({n, 1});
-  b.next_obs = at::tensor(t.next_obs).view({n, 2});
-  b.rewards = at::tensor(t.reward);
-  b.terminals = at::tensor(t.done);
-  return b;
+  return TransitionBatch::FromRows(2, 1, t.obs, t.action, t.next_obs, t.reward, t.done);
 }
 
 ModelInputs GridInputs() { return {.obs_dim = 2, .action_dim = 1, .env_id = "SlipperyGrid-v0", .discrete_actions = 4}; }
@@ -121,16 +116,7 @@ TEST(VqModelTest, CpuPathMatchesTensorPath) {
 
 TEST(VqModelTest, SampledCpuStepIsSeeded) {
   const VqModel& model = Trained();
-  const int64_t rows = 64;
-  std::vector<float> state(rows * 2, 1.f), action(rows, 2.f);
-  auto run = [&](uint64_t seed) {
-    std::vector<float> next(rows * 2), reward(rows), done(rows);
-    Rng rng(seed);
-    CpuStep step{.rows = rows, .state = state.data(), .action = action.data(), .rng = &rng,
-                 .next_state = next.data(), .reward = reward.data(), .done = done.data()};
-    model.StepCpu(step);
-    return next;
-  };
+  auto run = [&](uint64_t seed) { return testing::SampledNextStates(model, {1.f, 1.f}, 2.f, 64, seed); };
   EXPECT_EQ(run(3), run(3));
   EXPECT_NE(run(3), run(4));
 }

@@ -282,18 +282,9 @@ void VqModel::Save(const std::string& path) const {
 }
 
 std::unique_ptr<VqModel> VqModel::Load(const std::string& path, const LoadExpectations& expect) {
-  ModelCard card = ReadModelCard(path);
-  LoadExpectations checks = expect;
-  if (checks.type.empty()) checks.type = "vq";
-  CheckExpectations(card, checks, path);
   VqOptions options;
-  try {
-    SpecParams params(FactorySpec::Parse(card.config), "model");
-    options = VqOptions::FromSpec(params);
-    params.Finish();
-  } catch (const Error& e) {
-    throw DataError(StrCat(path, ": the checkpoint's config '", card.config, "' is invalid: ", e.what()));
-  }
+  const ModelCard card =
+      ReadCardFor(path, "vq", expect, [&](SpecParams& params) { options = VqOptions::FromSpec(params); });
   ModelInputs inputs{card.obs_dim, card.action_dim, Box{card.action_low, card.action_high}, card.env_id};
   auto model = std::make_unique<VqModel>(options, inputs);
   std::vector<std::string> names;
@@ -313,13 +304,7 @@ std::unique_ptr<VqModel> VqModel::Load(const std::string& path, const LoadExpect
     }
     t = stored.clone();
   });
-  const int64_t in = card.obs_dim + card.action_dim, d = card.obs_dim + 1;
-  if (static_cast<int64_t>(card.input_mean.size()) != in || static_cast<int64_t>(card.input_std.size()) != in ||
-      static_cast<int64_t>(card.target_mean.size()) != d || static_cast<int64_t>(card.target_std.size()) != d) {
-    throw DataError(StrCat(path, ": normalizer sizes (", card.input_mean.size(), ", ", card.input_std.size(), ", ",
-                           card.target_mean.size(), ", ", card.target_std.size(), ") do not match obs_dim + action_dim = ",
-                           in, " and obs_dim + 1 = ", d));
-  }
+  CheckNormalizerSizes(card, path);
   auto vec = [](const std::vector<float>& v) { return at::tensor(at::ArrayRef<float>(v), at::kFloat).clone(); };
   model->weights_.input_mean = vec(card.input_mean);
   model->weights_.input_std = vec(card.input_std);
