@@ -4,13 +4,15 @@
 // deterministic models that predict one outcome (the true env's most likely move; the VQ decoder's most
 // likely code) or the mean (a probabilistic ensemble's expectation).
 //
-//   build/bench/suites/augur_vq_chance [--episodes 50] [--sims 200] [--rows 20000] [--epochs 60] [--out f.json]
+//   build/bench/suites/augur_vq_chance [--episodes 100] [--sims 400] [--rows 20000] [--epochs 60] [--out f.json]
 //   build/bench/suites/augur_vq_chance --smoke   (tiny sizes: keeps the program working; a ctest)
 //
-// Every planner is MCTS (PUCT, c = 1.0, discount 0.99, depth 30, chance outcomes expanded in proportion to
-// their probabilities) with the same leaf evaluator: value = discount^(shortest path to the goal around the
-// holes), which knows the map but not the slips, and a uniform action prior. The models decide what the tree
-// sees of the slips.
+// Every planner is MCTS (PUCT, c = 1.0, discount 0.95, depth 30, chance outcomes expanded in proportion to
+// their probabilities) with the same leaf evaluator (ShortestPathEvaluator: the value and a sharp prior of the
+// deterministic grid, which know the map but not the slips). The models decide what the tree sees of the
+// slips. With a uniform prior (--sharpness 0) MCTS's mean backups of exploratory moves into the holes make every
+// model shun the cliff and dither at 200-1000 simulations (most episodes time out): the prior is what lets the
+// search commit to a route.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
@@ -128,8 +130,8 @@ class Deterministic : public WorldModel {
 int main(int argc, char** argv) {
   CLI::App app{"VQ world model vs the true chance model on SlipperyGrid-v0: TV distance and MCTS returns"};
   bool smoke = false;
-  int episodes = 50, epochs = 60;
-  int64_t sims = 200, rows = 20000;
+  int episodes = 100, epochs = 60;
+  int64_t sims = 400, rows = 20000;
   std::string vq_spec = "vq:codes=8,code_dim=8,hidden=64,layers=2", out;
   uint64_t seed = 0;
   double discount = 0.95, c = 1.0, sharpness = 20;
