@@ -72,8 +72,9 @@ TEST(VqModelTest, IsAChanceModelWithDiscreteActions) {
 }
 
 // Known answer: the true distributions (0.8 / 0.1 / 0.1 merged by cell, absorbing holes and goal). A model with
-// 6 codes, 2x32 networks, 4000 uniform transitions and 40 epochs stays within TV 0.08 on average over every
-// (non-terminal cell, action); the sampling noise of 4000 rows over 48 pairs alone is about 0.04.
+// 6 codes, 2x32 networks, 4000 uniform transitions and 40 epochs stays within TV 0.1 on average over the 52
+// (non-terminal cell, action) pairs (measured 0.071; the sampling noise of about 77 rows per pair alone is about
+// 0.04), well apart from a model of the most likely outcome only (0.189).
 TEST(VqModelTest, LearnsTheSlipperyOutcomeProbabilities) {
   const VqModel& model = Trained();
   const envs::ChanceEnvModel truth(envs::SlipperyGridEnv{});
@@ -82,7 +83,7 @@ TEST(VqModelTest, LearnsTheSlipperyOutcomeProbabilities) {
   const double mean = std::accumulate(tv.begin(), tv.end(), 0.0) / tv.size();
   std::printf("mean TV over %zu (cell, action) pairs: %.4f (max %.4f)\n", tv.size(), mean,
               *std::max_element(tv.begin(), tv.end()));
-  EXPECT_LT(mean, 0.08) << "mean TV over " << tv.size() << " (cell, action) pairs";
+  EXPECT_LT(mean, 0.1) << "mean TV over " << tv.size() << " (cell, action) pairs";
   // The most likely code decodes the intended move from the middle of the map: right from (2, 1) -> (3, 1).
   StepContext ctx;
   const Transition t = model.Step(at::tensor({2.f, 1.f}).view({1, 2}), at::tensor({2.f}).view({1, 1}), ctx);
