@@ -1,6 +1,7 @@
 #include "augur/agents/model_loading.h"
 
 #include "augur/core/error.h"
+#include "augur/envs/chance_env_model.h"
 #include "augur/envs/env_model.h"
 #include "augur/models/factory.h"
 #include "augur/models/torchscript_model.h"
@@ -9,7 +10,11 @@ namespace augur::agents {
 
 std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env) {
   const EnvSpec& spec = env.spec();
-  if (model == "true") return std::make_shared<envs::EnvModel>(env);
+  if (model == "true") {
+    // An env with enumerable stochastic outcomes is the true chance model (exact chance nodes in search).
+    if (env.num_outcomes() > 0) return std::make_shared<envs::ChanceEnvModel>(env);
+    return std::make_shared<envs::EnvModel>(env);
+  }
   if (model.size() > 3 && model.ends_with(".pt")) {
     Box bounds;
     if (const auto* box = std::get_if<Box>(&spec.action)) bounds = *box;

@@ -58,7 +58,7 @@ Command TrainCommand() {
   return {"train", "Train a world model on an offline dataset and save a checkpoint",
           [args](CLI::App& sub, const GlobalOptions& global) -> std::function<void()> {
             sub.add_option("--data", args->data, "Training dataset (.augur, .npz, .hdf5)")->required();
-            sub.add_option("--model", args->model, "Model spec, e.g. ensemble:members=7,elites=5,hidden=200,layers=4")
+            sub.add_option("--model", args->model, "Model spec, e.g. ensemble:members=7,elites=5,hidden=200,layers=4 or vq:codes=8,hidden=64")
                 ->capture_default_str();
             sub.add_option("--out", args->out, "Checkpoint to write")->required();
             sub.add_option("--env", args->env,
@@ -79,13 +79,16 @@ Command TrainCommand() {
               std::string env_id = args->env;
               if (env_id.empty() && dataset.metadata().env_spec) env_id = dataset.metadata().env_spec->id;
               Box bounds;
+              int64_t discrete_actions = 0;
               if (dataset.metadata().env_spec) {
                 if (const auto* box = std::get_if<Box>(&dataset.metadata().env_spec->action)) bounds = *box;
+                if (const auto* d = std::get_if<Discrete>(&dataset.metadata().env_spec->action)) discrete_actions = d->n;
               }
               auto model = models::Create(args->model, {.obs_dim = dataset.obs_dim(),
                                                         .action_dim = dataset.action_dim(),
                                                         .action_bounds = bounds,
-                                                        .env_id = env_id});
+                                                        .env_id = env_id,
+                                                        .discrete_actions = discrete_actions});
               models::TrainOptions options = args->options;
               options.data_digest = dataset.Digest();
               Progress progress({.label = "train", .total = options.max_epochs, .unit = "epoch"});

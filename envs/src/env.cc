@@ -51,11 +51,52 @@ StepInfo Env::StepInto(std::span<const float> action, std::span<float> observati
   CheckHasState("Step");
   CheckAction(action);
   AUGUR_CHECK_EQ(static_cast<int64_t>(observation.size()), spec_.obs_dim());
-  StepInfo info = DoStep(action, observation);
+  return Count(DoStep(action, observation));
+}
+
+StepInfo Env::Count(StepInfo info) {
   ++elapsed_steps_;
   // Gymnasium's TimeLimit wrapper: truncated once the step count reaches max_episode_steps.
   if (spec_.max_steps > 0 && elapsed_steps_ >= spec_.max_steps) info.truncated = true;
   return info;
+}
+
+void Env::CheckEnumerable(const char* call) const {
+  if (num_outcomes() <= 0) {
+    throw StateError(StrCat(spec_.id, ": ", call, " needs an env with enumerable stochastic outcomes; this env's ",
+                            "steps are not enumerable (num_outcomes() == 0)"));
+  }
+}
+
+void Env::OutcomeProbs(std::span<const float> action, std::span<float> probs) const {
+  CheckEnumerable("OutcomeProbs");
+  CheckHasState("OutcomeProbs");
+  CheckAction(action);
+  if (static_cast<int64_t>(probs.size()) != num_outcomes()) {
+    throw ShapeError(StrCat(spec_.id, ": OutcomeProbs got a buffer of ", probs.size(), " values but the env has ",
+                            num_outcomes(), " outcomes"));
+  }
+  DoOutcomeProbs(action, probs);
+}
+
+StepInfo Env::StepOutcome(std::span<const float> action, int64_t outcome, std::span<float> observation) {
+  CheckEnumerable("StepOutcome");
+  CheckHasState("StepOutcome");
+  CheckAction(action);
+  if (outcome < 0 || outcome >= num_outcomes()) {
+    throw RangeError(StrCat(spec_.id, ": outcome ", outcome, " is not in [0, ", num_outcomes(), ")"));
+  }
+  AUGUR_CHECK_EQ(static_cast<int64_t>(observation.size()), spec_.obs_dim());
+  return Count(DoStepOutcome(action, outcome, observation));
+}
+
+void Env::DoOutcomeProbs(std::span<const float>, std::span<float>) const {
+  AUGUR_CHECK(false) << spec_.id << " says num_outcomes() > 0 but does not implement DoOutcomeProbs";
+}
+
+StepInfo Env::DoStepOutcome(std::span<const float>, int64_t, std::span<float>) {
+  AUGUR_CHECK(false) << spec_.id << " says num_outcomes() > 0 but does not implement DoStepOutcome";
+  return {};
 }
 
 StepResult Env::Step(std::span<const float> action) {

@@ -19,16 +19,20 @@ EnvModel::EnvModel(const Env& prototype) : prototype_(prototype.Clone()) {
                              "state); roll it out from recorded simulator states instead"));
   }
   clones_ = std::make_unique<Clones>(*prototype_);
-  const EnvSpec& env = prototype.spec();
-  spec_.type = "env:" + env.id;
-  spec_.state_kind = StateKind::kObservation;
-  spec_.obs_dim = env.obs_dim();
-  spec_.state_dim = env.obs_dim();
-  spec_.action_dim = env.action_dim();
-  spec_.action_space = env.action;
-  spec_.stochastic = false;
-  spec_.members = 1;
-  spec_.predicts_done = true;
+  spec_ = EnvModelSpec(prototype.spec(), /*stochastic=*/false);
+}
+
+ModelSpec EnvModelSpec(const EnvSpec& env, bool stochastic) {
+  ModelSpec spec;
+  spec.type = "env:" + env.id;
+  spec.state_kind = StateKind::kObservation;
+  spec.obs_dim = spec.state_dim = env.obs_dim();
+  spec.action_dim = env.action_dim();
+  spec.action_space = env.action;
+  spec.stochastic = stochastic;
+  spec.members = 1;
+  spec.predicts_done = true;
+  return spec;
 }
 
 EnvModel::~EnvModel() = default;

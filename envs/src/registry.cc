@@ -13,6 +13,7 @@
 #include "augur/envs/hopper.h"
 #include "augur/envs/mountain_car.h"
 #include "augur/envs/pendulum.h"
+#include "augur/envs/slippery_grid.h"
 #include "augur/envs/walker2d.h"
 
 namespace augur::envs {
@@ -31,6 +32,7 @@ const std::map<std::string, Factory, std::less<>>& Registry() {
       {"MountainCar-v0", [] { return std::make_unique<MountainCarEnv>(); }},
       {"MountainCarContinuous-v0", [] { return std::make_unique<ContinuousMountainCarEnv>(); }},
       {"Pendulum-v1", [] { return std::make_unique<PendulumEnv>(); }},
+      {"SlipperyGrid-v0", [] { return std::make_unique<SlipperyGridEnv>(); }},
       {"Walker2d-v4", [] { return std::make_unique<Walker2dEnv>(); }},
   };
   return *registry;

@@ -6,12 +6,14 @@
 #include "augur/core/error.h"
 #include "augur/models/ensemble/checkpoint.h"
 #include "augur/models/ensemble/ensemble_model.h"
+#include "augur/models/vq/vq_model.h"
 
 namespace augur::models {
 
 void ModelInputs::Validate() const {
   if (obs_dim < 1) throw ConfigError(StrCat("model: obs_dim = ", obs_dim, " must be >= 1"));
   if (action_dim < 1) throw ConfigError(StrCat("model: action_dim = ", action_dim, " must be >= 1"));
+  if (discrete_actions < 0) throw ConfigError(StrCat("model: discrete_actions = ", discrete_actions, " must be >= 0"));
   if (!action_bounds.low.empty() || !action_bounds.high.empty()) {
     if (action_bounds.dim() != action_dim || static_cast<int64_t>(action_bounds.high.size()) != action_dim) {
       throw ConfigError(StrCat("model: action bounds have ", action_bounds.low.size(), " low and ",
@@ -29,6 +31,9 @@ const std::map<std::string, Loader, std::less<>>& Loaders() {
   static const auto* loaders = new std::map<std::string, Loader, std::less<>>{
       {"ensemble", [](const std::string& path, const LoadExpectations& expect) -> std::unique_ptr<LearnedModel> {
          return EnsembleModel::Load(path, expect);
+       }},
+      {"vq", [](const std::string& path, const LoadExpectations& expect) -> std::unique_ptr<LearnedModel> {
+         return VqModel::Load(path, expect);
        }}};
   return *loaders;
 }
@@ -43,6 +48,12 @@ const ModelRegistry& Models() {
                 "max_logvar, min_logvar",
                 [](SpecParams& params, const ModelInputs& inputs) -> std::unique_ptr<LearnedModel> {
                   return std::make_unique<EnsembleModel>(EnsembleOptions::FromSpec(params), inputs);
+                });
+    r->Register("vq",
+                "VQ world model (VQM): conditional VQ-VAE over transitions with a prior over codes, a ChanceModel: "
+                "codes, code_dim, hidden, layers, commitment, codebook, decay, restart, actions",
+                [](SpecParams& params, const ModelInputs& inputs) -> std::unique_ptr<LearnedModel> {
+                  return std::make_unique<VqModel>(VqOptions::FromSpec(params), inputs);
                 });
     return r;
   }();

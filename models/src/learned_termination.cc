@@ -2,33 +2,15 @@
 
 #include <ATen/ATen.h>
 
-#include <Eigen/Core>
-#include <algorithm>
-
 #include "augur/core/error.h"
 
 namespace augur::models {
-namespace {
-
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
-
-std::vector<float> ToVector(const at::Tensor& t) {
-  at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-}
-
-}  // namespace
 
 LearnedTermination::LearnedTermination(ClassifierWeights weights) : weights_(std::move(weights)) {
   AUGUR_CHECK(!weights_.empty()) << "learned termination without weights";
-  for (size_t l = 0; l < weights_.weight.size(); ++l) {
-    host_weight_.push_back(ToVector(weights_.weight[l]));
-    host_bias_.push_back(ToVector(weights_.bias[l]));
-    widest_ = std::max(widest_, weights_.weight[l].size(1));
-  }
-  mean_ = ToVector(weights_.obs_mean);
-  inv_std_ = ToVector(weights_.obs_std);
+  host_ = HostMlp(weights_.weight, weights_.bias);
+  mean_ = ToFloatVector(weights_.obs_mean);
+  inv_std_ = ToFloatVector(weights_.obs_std);
   for (float& s : inv_std_) s = 1.f / s;
 }
 
@@ -53,32 +35,14 @@ void LearnedTermination::DoneCpu(int64_t rows, int64_t obs_dim, const float* nex
     throw ShapeError(StrCat("learned termination: observations have ", obs_dim, " values but the classifier takes ",
                             mean_.size()));
   }
-  thread_local std::vector<float> x, a, b;
+  thread_local std::vector<float> x, logits;
   if (x.size() < static_cast<size_t>(rows * obs_dim)) x.resize(rows * obs_dim);
-  if (a.size() < static_cast<size_t>(rows * widest_)) a.resize(rows * widest_), b.resize(rows * widest_);
+  if (logits.size() < static_cast<size_t>(rows)) logits.resize(rows);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t i = 0; i < obs_dim; ++i) x[r * obs_dim + i] = (next_obs[r * obs_dim + i] - mean_[i]) * inv_std_[i];
   }
-  const float* in = x.data();
-  float* buffers[2] = {a.data(), b.data()};
-  int cur = 0;
-  int64_t in_dim = obs_dim;
-  for (size_t l = 0; l < host_weight_.size(); ++l) {
-    const int64_t out_dim = static_cast<int64_t>(host_bias_[l].size());
-    Eigen::Map<const RowMatrix> input(in, rows, in_dim);
-    Eigen::Map<const RowMatrix> weight(host_weight_[l].data(), in_dim, out_dim);
-    Eigen::Map<RowMatrix> out(buffers[cur], rows, out_dim);
-    out.noalias() = input * weight;
-    out.rowwise() += Eigen::Map<const RowVector>(host_bias_[l].data(), out_dim);
-    if (l + 1 < host_weight_.size()) {
-      auto h = out.array();
-      h = h / (1.f + (-h).exp());
-    }
-    in = buffers[cur];
-    cur ^= 1;
-    in_dim = out_dim;
-  }
-  for (int64_t r = 0; r < rows; ++r) done[r] = in[r] > 0.f ? 1.f : 0.f;
+  host_.Forward(rows, x.data(), logits.data());
+  for (int64_t r = 0; r < rows; ++r) done[r] = logits[r] > 0.f ? 1.f : 0.f;
 }
 
 }  // namespace augur::models

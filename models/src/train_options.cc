@@ -32,6 +32,7 @@ void TrainOptions::Validate() const {
 void to_json(nlohmann::json& j, const EpochMetrics& m) {
   j = {{"epoch", m.epoch},          {"train_nll", m.train_nll}, {"holdout_nll", m.holdout_nll},
        {"holdout_mse", m.holdout_mse}, {"seconds", m.seconds},   {"samples_per_second", m.samples_per_second}};
+  if (!m.extra.empty()) j["extra"] = m.extra;
 }
 
 void from_json(const nlohmann::json& j, EpochMetrics& m) {
@@ -41,6 +42,7 @@ void from_json(const nlohmann::json& j, EpochMetrics& m) {
   j.at("holdout_mse").get_to(m.holdout_mse);
   j.at("seconds").get_to(m.seconds);
   j.at("samples_per_second").get_to(m.samples_per_second);
+  if (j.contains("extra")) j.at("extra").get_to(m.extra);
 }
 
 void to_json(nlohmann::json& j, const TrainReport& r) {

@@ -51,4 +51,17 @@ void TransitionBatch::Validate(int64_t obs_dim, int64_t action_dim) const {
   if (terminals.defined()) CheckFinite(terminals, "terminals");
 }
 
+TransitionBatch TransitionBatch::FromRows(int64_t obs_dim, int64_t action_dim, std::span<const float> obs,
+                                          std::span<const float> actions, std::span<const float> next_obs,
+                                          std::span<const float> rewards, std::span<const float> terminals) {
+  auto copy = [](std::span<const float> v) { return at::tensor(at::ArrayRef<float>(v.data(), v.size()), at::kFloat); };
+  TransitionBatch b;
+  b.obs = copy(obs).view({-1, obs_dim});
+  b.actions = copy(actions).view({-1, action_dim});
+  b.next_obs = copy(next_obs).view({-1, obs_dim});
+  b.rewards = copy(rewards);
+  if (!terminals.empty()) b.terminals = copy(terminals);
+  return b;
+}
+
 }  // namespace augur::models

@@ -1,6 +1,7 @@
 // The WorldModel conformance suite: every model family behind the contract passes the same checks —
 // shapes, determinism of the mean, seeded sampling, member groups, tensor vs fused CPU path agreement
-// (atol 1e-5 + rtol 1e-5), and clear errors for wrong shapes. Add every new model family here.
+// (atol 1e-5 + rtol 1e-5), and clear errors for wrong shapes. Add every new model family here. ChanceModels
+// also have their outcome probabilities and per-outcome steps checked on both paths.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -13,7 +14,9 @@
 #include "augur/core/executor.h"
 #include "augur/core/rng.h"
 #include "augur/core/torch_rng.h"
+#include "augur/core/chance_model.h"
 #include "augur/core/world_model.h"
+#include "augur/envs/chance_env_model.h"
 #include "augur/envs/env_model.h"
 #include "augur/envs/registry.h"
 #include "augur/models/factory.h"
@@ -42,6 +45,17 @@ std::vector<ModelCase> Cases() {
        }},
       {"env_pendulum", [] { return std::make_shared<envs::EnvModel>(*envs::Make("Pendulum-v1")); }},
       {"env_cartpole", [] { return std::make_shared<envs::EnvModel>(*envs::Make("CartPole-v1")); }},
+      {"env_slippery_grid", [] { return std::make_shared<envs::ChanceEnvModel>(*envs::Make("SlipperyGrid-v0")); }},
+      {"vq",
+       [] {
+         return std::shared_ptr<const WorldModel>(models::Create(
+             "vq:codes=4,code_dim=3,hidden=16,layers=2", {.obs_dim = 2, .action_dim = 1, .discrete_actions = 4}));
+       }},
+      {"vq_continuous",
+       [] {
+         return std::shared_ptr<const WorldModel>(
+             models::Create("vq:codes=3,hidden=8,layers=1", 3, 2, Box::Uniform(2, -1, 1)));
+       }},
       {"linear_offset_ensemble",
        [] {
          return std::make_shared<testing::LinearModel>(testing::LinearModelOptions{
@@ -169,6 +183,33 @@ TEST_P(WorldModelConformance, WrongShapesAreShapeErrors) {
   EXPECT_THROW(model_->Step(at::zeros({4, spec.state_dim}), at::zeros({4, spec.action_dim + 1}), ctx), ShapeError);
   EXPECT_THROW(model_->Step(at::zeros({spec.state_dim}), at::zeros({spec.action_dim}), ctx), ShapeError);
   EXPECT_THROW(model_->Encode(at::zeros({2, spec.obs_dim + 2})), ShapeError);
+}
+
+TEST_P(WorldModelConformance, ChanceModelPathsAgree) {
+  const auto* chance = dynamic_cast<const ChanceModel*>(model_.get());
+  if (chance == nullptr) GTEST_SKIP() << GetParam().name << " is not a ChanceModel";
+  ASSERT_TRUE(chance->has_cpu_path());
+  const ModelSpec& spec = model_->spec();
+  const int64_t rows = 10, k = chance->num_outcomes();
+  ASSERT_GE(k, 1);
+  auto [state, action] = Batch(*model_, rows, 4);
+  const at::Tensor probs = chance->OutcomeProbs(state, action);
+  ASSERT_EQ(probs.sizes(), at::IntArrayRef({rows, k}));
+  std::vector<float> cpu_probs(rows * k);
+  chance->OutcomeProbsCpu(rows, state.data_ptr<float>(), action.data_ptr<float>(), cpu_probs.data(), nullptr);
+  EXPECT_TRUE(at::allclose(at::tensor(cpu_probs).view({rows, k}), probs, 1e-5, 1e-5));
+  EXPECT_NO_THROW(CheckOutcomeProbs(cpu_probs, rows, k, GetParam().name));
+  std::vector<int64_t> outcome(rows);
+  for (int64_t r = 0; r < rows; ++r) outcome[r] = (r * 7) % k;
+  const Transition t = chance->StepOutcome(state, action, at::tensor(outcome, at::kLong));
+  std::vector<float> next(rows * spec.state_dim), reward(rows), done(rows);
+  CpuStep step{.rows = rows, .state = state.data_ptr<float>(), .action = action.data_ptr<float>(),
+               .next_state = next.data(), .reward = reward.data(), .done = done.data()};
+  chance->StepOutcomeCpu(step, outcome.data());
+  EXPECT_TRUE(at::allclose(at::tensor(next).view({rows, spec.state_dim}), t.next_state, 1e-5, 1e-5));
+  EXPECT_TRUE(at::allclose(at::tensor(reward), t.reward, 1e-5, 1e-5));
+  EXPECT_TRUE(at::equal(at::tensor(done).gt(0.5f), t.done));
+  EXPECT_THROW(chance->OutcomeProbs(at::zeros({3, spec.state_dim + 1}), at::zeros({3, spec.action_dim})), ShapeError);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, WorldModelConformance, ::testing::ValuesIn(Cases()),

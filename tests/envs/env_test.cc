@@ -36,7 +36,7 @@ TEST_P(EnvTest, SpecIsValidAndMatchesGymnasium) {
   const std::map<std::string, int> max_steps = {
       {"Pendulum-v1", 200}, {"CartPole-v1", 500},     {"MountainCar-v0", 200}, {"MountainCarContinuous-v0", 999},
       {"Acrobot-v1", 500},  {"HalfCheetah-v4", 1000}, {"Hopper-v4", 1000},     {"Walker2d-v4", 1000},
-      {"DMSD", 100}};
+      {"DMSD", 100},        {"SlipperyGrid-v0", 100}};
   EXPECT_EQ(spec.max_steps, max_steps.at(spec.id));
   // The MuJoCo observations omit the x position, so only SetState restores them.
   EXPECT_EQ(env->CanSetFromObservation(), !IsMujoco(spec.id));
@@ -52,7 +52,10 @@ TEST_P(EnvTest, SameSeedSameTrajectory) {
     ASSERT_EQ(ra.reward, rb.reward);
     ASSERT_EQ(ra.terminated, rb.terminated);
   }
-  EXPECT_NE(a->Reset(1), a->Reset(2));
+  a->Reset(1);
+  const SimState one = a->GetState();
+  a->Reset(2);
+  EXPECT_NE(one, a->GetState());  // SlipperyGrid-v0 always starts on 'S' but draws its steps from the seed
 }
 
 TEST_P(EnvTest, ResetFollowsGymnasiumRanges) {
@@ -83,6 +86,9 @@ TEST_P(EnvTest, ResetFollowsGymnasiumRanges) {
         }
       }
       EXPECT_EQ(s[2 * n], 0.0);
+    } else if (id == "SlipperyGrid-v0") {
+      EXPECT_EQ(s[0], 0.0);  // the default map's 'S' at column 0, row 2
+      EXPECT_EQ(s[1], 2.0);
     } else if (id == "DMSD") {
       for (int i = 0; i < 2; ++i) EXPECT_LE(std::fabs(s[i]), 0.25);
       for (int i = 2; i < 4; ++i) EXPECT_LE(std::fabs(s[i]), 0.1);
@@ -140,8 +146,18 @@ TEST_P(EnvTest, SetFromObservationRoundTrip) {
   EXPECT_EQ(copy->elapsed_steps(), 0);
   const std::vector<float> back = copy->Observation();
   for (size_t i = 0; i < obs.size(); ++i) EXPECT_NEAR(back[i], obs[i], 1e-6) << i;
-  // One step from the observation matches one step of the original to 1e-5.
+  // One step from the observation matches one step of the original to 1e-5 (a stochastic env: the same
+  // outcome).
   const auto action = ActionAt(env->spec(), 3);
+  if (env->num_outcomes() > 0) {
+    std::vector<float> first(obs.size()), next(obs.size());
+    const StepInfo a = env->StepOutcome(action, 1, first);
+    const StepInfo b = copy->StepOutcome(action, 1, next);
+    EXPECT_EQ(next, first);
+    EXPECT_EQ(a.reward, b.reward);
+    EXPECT_EQ(a.terminated, b.terminated);
+    return;
+  }
   const StepResult a = env->Step(action), b = copy->Step(action);
   for (size_t i = 0; i < obs.size(); ++i) EXPECT_NEAR(a.observation[i], b.observation[i], 1e-5) << i;
   EXPECT_NEAR(a.reward, b.reward, 1e-5);
@@ -212,7 +228,8 @@ INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::ValuesIn(RegisteredEnvs()), [
 TEST(RegistryTest, ListsEveryEnvSorted) {
   EXPECT_EQ(RegisteredEnvs(),
             (std::vector<std::string>{"Acrobot-v1", "CartPole-v1", "DMSD", "HalfCheetah-v4", "Hopper-v4",
-                                      "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Walker2d-v4"}));
+                                      "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "SlipperyGrid-v0",
+                                      "Walker2d-v4"}));
 }
 
 TEST(RegistryTest, UnknownIdListsValidOnes) {

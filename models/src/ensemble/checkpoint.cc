@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "augur/core/error.h"
+#include "augur/core/factory.h"
 
 namespace augur::models {
 namespace {
@@ -81,6 +82,32 @@ ModelCard ReadCheckpoint(const std::string& path, const std::vector<std::string>
     tensors->emplace_back(name, t);
   }
   return card;
+}
+
+ModelCard ReadCardFor(const std::string& path, const std::string& type, const LoadExpectations& expect,
+                      const std::function<void(SpecParams&)>& read) {
+  ModelCard card = ReadModelCard(path);
+  LoadExpectations checks = expect;
+  if (checks.type.empty()) checks.type = type;
+  CheckExpectations(card, checks, path);
+  try {
+    SpecParams params(FactorySpec::Parse(card.config), "model");
+    read(params);
+    params.Finish();
+  } catch (const Error& e) {
+    throw DataError(StrCat(path, ": the checkpoint's config '", card.config, "' is invalid: ", e.what()));
+  }
+  return card;
+}
+
+void CheckNormalizerSizes(const ModelCard& card, const std::string& path) {
+  const int64_t in = card.obs_dim + card.action_dim, d = card.obs_dim + 1;
+  if (static_cast<int64_t>(card.input_mean.size()) != in || static_cast<int64_t>(card.input_std.size()) != in ||
+      static_cast<int64_t>(card.target_mean.size()) != d || static_cast<int64_t>(card.target_std.size()) != d) {
+    throw DataError(StrCat(path, ": normalizer sizes (", card.input_mean.size(), ", ", card.input_std.size(), ", ",
+                           card.target_mean.size(), ", ", card.target_std.size(), ") do not match obs_dim + action_dim = ",
+                           in, " and obs_dim + 1 = ", d));
+  }
 }
 
 }  // namespace augur::models

@@ -220,19 +220,9 @@ void EnsembleModel::Save(const std::string& path) const {
 }
 
 std::unique_ptr<EnsembleModel> EnsembleModel::Load(const std::string& path, const LoadExpectations& expect) {
-  ModelCard card = ReadModelCard(path);
-  LoadExpectations checks = expect;
-  if (checks.type.empty()) checks.type = "ensemble";
-  CheckExpectations(card, checks, path);
-
   EnsembleOptions options;
-  try {
-    SpecParams params(FactorySpec::Parse(card.config), "model");
-    options = EnsembleOptions::FromSpec(params);
-    params.Finish();
-  } catch (const Error& e) {
-    throw DataError(StrCat(path, ": the checkpoint's config '", card.config, "' is invalid: ", e.what()));
-  }
+  ModelCard card = ReadCardFor(path, "ensemble", expect,
+                               [&](SpecParams& params) { options = EnsembleOptions::FromSpec(params); });
   ModelInputs inputs{card.obs_dim, card.action_dim, Box{card.action_low, card.action_high}, card.env_id};
   auto model = std::make_unique<EnsembleModel>(options, inputs);
 
@@ -269,13 +259,7 @@ std::unique_ptr<EnsembleModel> EnsembleModel::Load(const std::string& path, cons
   w.max_logvar = take(2 * layers, model->weights_.max_logvar);
   w.min_logvar = take(2 * layers + 1, model->weights_.min_logvar);
   const at::Tensor elites = tensors[2 * layers + 2].second.to(at::kLong).contiguous();
-  const int64_t in = card.obs_dim + card.action_dim, d = card.obs_dim + 1;
-  if (static_cast<int64_t>(card.input_mean.size()) != in || static_cast<int64_t>(card.input_std.size()) != in ||
-      static_cast<int64_t>(card.target_mean.size()) != d || static_cast<int64_t>(card.target_std.size()) != d) {
-    throw DataError(StrCat(path, ": normalizer sizes (", card.input_mean.size(), ", ", card.input_std.size(), ", ",
-                           card.target_mean.size(), ", ", card.target_std.size(), ") do not match obs_dim + action_dim = ",
-                           in, " and obs_dim + 1 = ", d));
-  }
+  CheckNormalizerSizes(card, path);
   w.input_mean = FromVector(card.input_mean);
   w.input_std = FromVector(card.input_std);
   w.target_mean = FromVector(card.target_mean);

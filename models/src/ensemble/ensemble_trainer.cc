@@ -73,15 +73,14 @@ at::Tensor MemberNll(const EnsembleOutput& out, const at::Tensor& y) {
   return ((out.mean - y).square() * at::exp(-out.logvar) + out.logvar).mean({1, 2});
 }
 
-// Statistics of the columns of x [N, C] on the train split; a (near) constant column gets std 1.
+}  // namespace
+
 std::pair<at::Tensor, at::Tensor> FitNormalizer(const at::Tensor& x) {
   at::Tensor mean = x.mean(0);
   at::Tensor std = x.std(0, /*unbiased=*/false);
   std = at::where(std < 1e-6, at::ones_like(std), std);
   return {mean, std};
 }
-
-}  // namespace
 
 TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBatch& data, const TrainOptions& train,
                               Progress* progress) {

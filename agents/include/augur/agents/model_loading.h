@@ -1,4 +1,5 @@
-// Turning a --model argument into a WorldModel for an env: "true" (the simulator itself, EnvModel), a
+// Turning a --model argument into a WorldModel for an env: "true" (the simulator itself: EnvModel, or ChanceEnvModel
+// for an env with enumerable stochastic outcomes), a
 // TorchScript file (*.pt, trained in Python) or an augur checkpoint (dims and env checked against the env).
 // Shared by the command line (apps/), the plan service and the C API (serve/).
 #pragma once

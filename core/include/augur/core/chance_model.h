@@ -17,7 +17,7 @@
 
 namespace augur {
 
-class ChanceModel : public WorldModel {
+class ChanceModel : public virtual WorldModel {  // virtual: a learned chance model is also a LearnedModel
  public:
   // K: outcomes per (state, action).
   virtual int64_t num_outcomes() const = 0;

@@ -73,6 +73,16 @@ class Env {
   // An independent copy with the same state (subclasses copy-construct themselves).
   virtual std::unique_ptr<Env> Clone() const = 0;
 
+  // Envs whose step draws one of K outcomes with known probabilities (SlipperyGridEnv) return K > 0 and
+  // expose the outcomes, so that search can build exact chance nodes (ChanceEnvModel). 0: not enumerable.
+  virtual int64_t num_outcomes() const { return 0; }
+  // At the current state: the probabilities of the K outcomes of `action` into `probs` (size K, sum 1).
+  // Same checks as Step; StateError when num_outcomes() == 0; ShapeError on a wrong probs size.
+  void OutcomeProbs(std::span<const float> action, std::span<float> probs) const;
+  // Step with outcome `outcome` in [0, K) instead of a random draw (RangeError outside); keeps the time limit
+  // as Step does.
+  StepInfo StepOutcome(std::span<const float> action, int64_t outcome, std::span<float> observation);
+
  protected:
   explicit Env(EnvSpec spec);
 
@@ -88,10 +98,16 @@ class Env {
   virtual int64_t physics_state_size() const = 0;
   // Called with an observation of the right size and finite values.
   virtual void DoSetFromObservation(std::span<const float> observation);
+  // Envs with num_outcomes() > 0: called with a validated action (and outcome index).
+  virtual void DoOutcomeProbs(std::span<const float> action, std::span<float> probs) const;
+  virtual StepInfo DoStepOutcome(std::span<const float> action, int64_t outcome, std::span<float> observation);
 
  private:
   void CheckAction(std::span<const float> action) const;
   void CheckHasState(const char* call) const;
+  void CheckEnumerable(const char* call) const;
+  // Counts the step and applies the time limit.
+  StepInfo Count(StepInfo info);
 
   EnvSpec spec_;
   int elapsed_steps_ = 0;

@@ -32,4 +32,7 @@ class EnvModel : public WorldModel {
   std::unique_ptr<Clones> clones_;
 };
 
+// The ModelSpec of a simulator used as a model: "env:<id>", state = observation, one member, predicts done.
+ModelSpec EnvModelSpec(const EnvSpec& env, bool stochastic);
+
 }  // namespace augur::envs

@@ -21,6 +21,7 @@ struct ModelInputs {
   int64_t action_dim = 0;  // A
   Box action_bounds;       // [A] bounds; empty = unbounded
   std::string env_id;      // selects the known termination function ("" = never terminates)
+  int64_t discrete_actions = 0;  // n of a Discrete(n) action space (one float holding the index), 0 for a Box
 
   // Throws ConfigError on non-positive dims or bounds of the wrong size.
   void Validate() const;

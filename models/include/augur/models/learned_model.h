@@ -14,7 +14,7 @@ class Progress;
 
 namespace augur::models {
 
-class LearnedModel : public WorldModel {
+class LearnedModel : public virtual WorldModel {  // virtual: models/vq is also a ChanceModel
  public:
   // Fits the model (normalizers included) on `data`; `progress` may be null. Returns per-epoch metrics.
   virtual TrainReport Train(const TransitionBatch& data, const TrainOptions& options, Progress* progress) = 0;

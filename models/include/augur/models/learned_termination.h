@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "augur/models/host_mlp.h"
 #include "augur/models/termination.h"
 
 namespace augur::models {
@@ -28,7 +29,7 @@ class LearnedTermination final : public TerminationFn {
   bool can_terminate() const override { return true; }
   // next_obs [B, O] -> done [B] bool (SiLU hidden layers, on next_obs's device).
   at::Tensor Done(const at::Tensor& next_obs) const override;
-  // Host copy, Eigen; per-thread buffers grow once and are then reused.
+  // Host copy (HostMlp, Eigen); per-thread buffers grow once and are then reused.
   void DoneCpu(int64_t rows, int64_t obs_dim, const float* next_obs, float* done) const override;
   // next_obs [B, O] -> logits [B].
   at::Tensor Logits(const at::Tensor& next_obs) const;
@@ -37,9 +38,8 @@ class LearnedTermination final : public TerminationFn {
 
  private:
   ClassifierWeights weights_;
-  std::vector<std::vector<float>> host_weight_, host_bias_;  // row-major [in, out], [out]
+  HostMlp host_;
   std::vector<float> mean_, inv_std_;
-  int64_t widest_ = 0;
 };
 
 }  // namespace augur::models

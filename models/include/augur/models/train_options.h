@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct EpochMetrics {
   std::vector<double> holdout_mse;       // [E] held-out MSE per member (normalized targets)
   double seconds = 0;                    // wall time of the epoch, training + evaluation
   double samples_per_second = 0;         // member-rows per second through the training step
+  std::map<std::string, double> extra;   // family-specific metrics (vq: prior_nll, codes_used, perplexity)
 };
 
 struct TrainReport {

@@ -4,6 +4,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <span>
 
 namespace augur::models {
 
@@ -15,6 +16,12 @@ struct TransitionBatch {
   at::Tensor terminals;  // [N] float or bool (1 = the transition ended the episode); may be undefined
 
   int64_t size() const { return obs.defined() ? obs.size(0) : 0; }
+
+  // Copies of row-major buffers: obs and next_obs [N * obs_dim], actions [N * action_dim], rewards and
+  // terminals [N] (terminals may be empty: undefined). Sizes are checked by Validate, not here.
+  static TransitionBatch FromRows(int64_t obs_dim, int64_t action_dim, std::span<const float> obs,
+                                  std::span<const float> actions, std::span<const float> next_obs,
+                                  std::span<const float> rewards, std::span<const float> terminals);
 
   // Throws ShapeError (naming the column and both shapes) when a column does not match [N, obs_dim],
   // [N, action_dim] or [N], and DataError naming the column and the first bad row on NaN or Inf.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "augur/models/ensemble/ensemble_options.h"
@@ -27,6 +28,9 @@ struct TrainedEnsemble {
 // `data` must already be validated. Progress (may be null) advances once per epoch with metrics.
 TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBatch& data, const TrainOptions& train,
                               Progress* progress);
+
+// Mean and std of the columns of x [N, C] (the train split); a (near) constant column gets std 1.
+std::pair<at::Tensor, at::Tensor> FitNormalizer(const at::Tensor& x);
 
 // Hidden layers and width of the termination classifier.
 inline constexpr int kTerminationHiddenLayers = 2;
