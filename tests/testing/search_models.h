@@ -4,12 +4,15 @@
 //  - BanditModel: one state, K arms, arm a pays rewards[a] and ends the episode.
 //  - GridWorldModel: a W x H grid, state (x, y), actions up/down/left/right (walls keep you in place), reward 1
 //    on entering the goal (terminal), 0 otherwise: with discount < 1 the best plan is a shortest path.
+//  - ContinuousBanditModel: one state, an action u in the box [-1, 1]^A, reward -|u - target|^2, then done.
+//  - CountingGridWorld: the gridworld that records the rows of every StepCpu call (batching tests).
 #pragma once
 
 #include <ATen/ATen.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 #include "augur/core/error.h"
@@ -88,6 +91,64 @@ class GridWorldModel : public RowModel {
 
  private:
   int width_, height_, goal_x_, goal_y_;
+};
+
+class ContinuousBanditModel : public WorldModel {
+ public:
+  explicit ContinuousBanditModel(std::vector<float> target) : target_(std::move(target)) {
+    spec_.type = "continuous-bandit";
+    spec_.obs_dim = spec_.state_dim = 1;
+    spec_.action_dim = static_cast<int64_t>(target_.size());
+    spec_.action_space = Box::Uniform(spec_.action_dim, -1.f, 1.f);
+    spec_.predicts_done = true;
+  }
+  const ModelSpec& spec() const override { return spec_; }
+  at::Tensor Encode(const at::Tensor& obs) const override { return obs; }
+  bool has_cpu_path() const override { return true; }
+  Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext&) const override {
+    CheckMatrix(state, -1, 1, "state");
+    CheckMatrix(action, state.size(0), spec_.action_dim, "action");
+    return RunCpuStepOnTensors(state, action, 1, [this](CpuStep& step) { StepCpu(step); });
+  }
+  void StepCpu(const CpuStep& step) const override {
+    const int64_t a = spec_.action_dim;
+    for (int64_t r = 0; r < step.rows; ++r) {
+      float cost = 0.f;
+      for (int64_t i = 0; i < a; ++i) cost += (step.action[r * a + i] - target_[i]) * (step.action[r * a + i] - target_[i]);
+      step.next_state[r] = step.state[r] + 1.f;
+      step.reward[r] = -cost;
+      step.done[r] = 1.f;
+      if (step.uncertainty) step.uncertainty[r] = 0.f;
+    }
+  }
+
+ private:
+  std::vector<float> target_;
+  ModelSpec spec_;
+};
+
+class CountingGridWorld : public GridWorldModel {
+ public:
+  using GridWorldModel::GridWorldModel;
+  void StepCpu(const CpuStep& step) const override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      calls_.push_back(step.rows);
+    }
+    GridWorldModel::StepCpu(step);
+  }
+  std::vector<int64_t> calls() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return calls_;
+  }
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.clear();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::vector<int64_t> calls_;
 };
 
 }  // namespace augur::testing
