@@ -4,10 +4,13 @@
 // The model is a cheap deterministic 4-d drift (4 actions), so the figures are the search's, not a simulator's.
 // Rates are per wall-clock second (UseRealTime), so a loaded machine shows in them.
 // Run: build/bench/micro/augur_search_bench --benchmark_counters_tabular=true
-//   tree overhead = (s/sim with evaluator=null) / (s/sim with evaluator=mlp), same in_flight
+//   tree overhead = (s/sim with evaluator=null) / (s/sim with evaluator=mlp), same in_flight; aten_mlp is the
+//   same network through ATen ops (LibTorch's per-call overhead), for comparison
 //   2-thread scaling = sims/s of BM_Batch/threads:2 / BM_Batch/threads:1
+#include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -51,19 +54,56 @@ class DriftModel : public WorldModel {
   ModelSpec spec_;
 };
 
-std::shared_ptr<Evaluator> MakeEvaluator(bool mlp) {
-  if (mlp) return std::make_shared<MlpEvaluator>(MlpWeights::Random({4, 64, 64, 5}, 0));
+// The same MLP through ATen ops (addmm, tanh, softmax per call): what an evaluator on LibTorch's tensor path
+// costs, for the tree-overhead ratio against a per-call framework overhead.
+class AtenMlpEvaluator : public Evaluator {
+ public:
+  explicit AtenMlpEvaluator(const MlpWeights& w) : sizes_(w.sizes) {
+    for (size_t l = 0; l < w.weight.size(); ++l) {
+      weight_.push_back(
+          at::from_blob(const_cast<float*>(w.weight[l].data()), {w.sizes[l + 1], w.sizes[l]}).clone().t());
+      bias_.push_back(at::from_blob(const_cast<float*>(w.bias[l].data()), {w.sizes[l + 1]}).clone());
+    }
+  }
+  int64_t state_dim() const override { return sizes_.front(); }
+  int64_t num_actions() const override { return sizes_.back() - 1; }
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t, uint64_t, std::span<float> values,
+                   std::span<float> priors, Scratch&) override {
+    at::Tensor h = at::from_blob(const_cast<float*>(states.data()), {batch, sizes_.front()});
+    for (size_t l = 0; l < weight_.size(); ++l) {
+      h = at::addmm(bias_[l], h, weight_[l]);
+      if (l + 1 < weight_.size()) h = at::tanh(h);
+    }
+    at::Tensor v = h.select(1, 0).contiguous(), p = at::softmax(h.slice(1, 1), 1).contiguous();
+    std::copy_n(v.data_ptr<float>(), batch, values.data());
+    std::copy_n(p.data_ptr<float>(), batch * num_actions(), priors.data());
+    return 0;
+  }
+
+ private:
+  std::vector<int64_t> sizes_;
+  std::vector<at::Tensor> weight_, bias_;
+};
+
+enum class Leaf { kNull, kMlp, kAtenMlp };
+
+std::shared_ptr<Evaluator> MakeEvaluator(Leaf leaf) {
+  const MlpWeights w = MlpWeights::Random({4, 64, 64, 5}, 0);
+  if (leaf == Leaf::kMlp) return std::make_shared<MlpEvaluator>(w);
+  if (leaf == Leaf::kAtenMlp) return std::make_shared<AtenMlpEvaluator>(w);
   return std::make_shared<NullEvaluator>(4, 4);
 }
 
 // Trees x simulations per Plan; counters: simulations per second and seconds per simulation.
-void RunSearch(benchmark::State& state, bool mlp, int64_t in_flight, int64_t trees, int threads) {
+void RunSearch(benchmark::State& state, Leaf leaf, int64_t in_flight, int64_t trees, int threads,
+               int64_t eval_batch = 256) {
   Executor executor(threads);
   MctsOptions o;
   o.in_flight = in_flight;
+  o.eval_batch = eval_batch;
   o.reuse_tree = false;
   o.max_depth = 50;
-  MctsBatch search(std::make_shared<DriftModel>(), MakeEvaluator(mlp), o, trees, executor);
+  MctsBatch search(std::make_shared<DriftModel>(), MakeEvaluator(leaf), o, trees, executor);
   std::vector<float> obs(trees * 4, 0.1f);
   std::vector<PlanResult> out(trees);
   const int64_t sims = 400;
@@ -74,16 +114,18 @@ void RunSearch(benchmark::State& state, bool mlp, int64_t in_flight, int64_t tre
     total += sims * trees;
   }
   state.counters["sims/s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
-  state.counters["s/sim"] = benchmark::Counter(static_cast<double>(total),
-                                               benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["s/sim"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-void BM_OneTree(benchmark::State& state, bool mlp) { RunSearch(state, mlp, state.range(0), 1, 1); }
-BENCHMARK_CAPTURE(BM_OneTree, null, false)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
-BENCHMARK_CAPTURE(BM_OneTree, mlp, true)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
+void BM_OneTree(benchmark::State& state, Leaf leaf) { RunSearch(state, leaf, state.range(0), 1, 1); }
+BENCHMARK_CAPTURE(BM_OneTree, null, Leaf::kNull)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_OneTree, mlp, Leaf::kMlp)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_OneTree, aten_mlp, Leaf::kAtenMlp)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
 
-// 16 trees, 4 simulations in flight each, the MLP evaluator: 1 vs 2 threads.
-void BM_Batch(benchmark::State& state) { RunSearch(state, true, 4, 16, static_cast<int>(state.range(0))); }
+// 16 trees, 4 simulations in flight each, the MLP evaluator in chunks of 16 rows (4 chunks a wave, so that the
+// evaluation too is split over threads): 1 vs 2 threads.
+void BM_Batch(benchmark::State& state) { RunSearch(state, Leaf::kMlp, 4, 16, static_cast<int>(state.range(0)), 16); }
 BENCHMARK(BM_Batch)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 // The MLP alone on 16 states: one call of 16 rows against 16 calls of one row; counter: states per second.
@@ -106,8 +148,8 @@ void BM_MlpEvaluate(benchmark::State& state, bool batched) {
       benchmark::DoNotOptimize(values.data());
     }
   });
-  state.counters["states/s"] = benchmark::Counter(static_cast<double>(state.iterations() * batch),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["states/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(BM_MlpEvaluate, batch16, true)->UseRealTime();
 BENCHMARK_CAPTURE(BM_MlpEvaluate, rows16, false)->UseRealTime();

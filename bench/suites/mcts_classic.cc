@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
     options.record_trajectory = false;
     const augur::agents::EvaluationReport report = augur::agents::Evaluate(*env, agent, options);
     std::printf("%-16s %-28s %8d %10.2f %10.2f %12s %10.3f\n", id, spec.c_str(), episodes, report.mean_return,
-                report.std_return,
-                report.normalized_mean ? std::to_string(*report.normalized_mean).c_str() : "n/a",
+                report.std_return, report.normalized_mean ? std::to_string(*report.normalized_mean).c_str() : "n/a",
                 report.mean_action_ms);
   }
   return 0;

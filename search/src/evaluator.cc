@@ -75,8 +75,9 @@ RolloutEvaluator::RolloutEvaluator(std::shared_ptr<const WorldModel> model, Opti
     high_ = box.high;
   }
   if (!model_->has_cpu_path()) {
-    throw ConfigError(StrCat("RolloutEvaluator: model '", model_->spec().type,
-                             "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
+    throw ConfigError(
+        StrCat("RolloutEvaluator: model '", model_->spec().type,
+               "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
   }
 }
 

@@ -13,8 +13,8 @@ constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 MctsOptions ParseMcts(SpecParams& p) {
   MctsOptions o;
-  o.simulations = p.Int("sims", o.simulations, "simulations per plan when the budget gives none (0: until the deadline)",
-                        0, kMax);
+  o.simulations =
+      p.Int("sims", o.simulations, "simulations per plan when the budget gives none (0: until the deadline)", 0, kMax);
   o.c_puct = p.Double("c", o.c_puct, "PUCT exploration constant (CWMB 1.0, AlphaZero 1.25)", 0.0);
   o.discount = p.Double("discount", o.discount, "per-step discount", 1e-9, 1.0);
   o.max_depth = p.Int("depth", o.max_depth, "deepest expanded node below the root", 1, 1 << 20);
@@ -29,8 +29,8 @@ MctsOptions ParseMcts(SpecParams& p) {
                     {"puct", "gumbel"}) == "gumbel"
                ? RootRule::kGumbel
                : RootRule::kPuct;
-  o.gumbel_actions = p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1,
-                           1 << 20);
+  o.gumbel_actions =
+      p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1, 1 << 20);
   o.max_nodes = p.Int("max_nodes", o.max_nodes, "node pool capacity", 2, int64_t{1} << 30);
   o.in_flight = p.Int("in_flight", o.in_flight, "simulations selected before one batched evaluation", 1, 4096);
   o.virtual_loss = p.Double("virtual_loss", o.virtual_loss, "return a pending visit counts as (0: off)", 0.0);
@@ -70,24 +70,23 @@ constexpr const char* kMctsHelp =
 const SearchRegistry& Searchers() {
   static const SearchRegistry* registry = [] {
     auto* r = new SearchRegistry("search planner");
-    r->Register("mcts", kMctsHelp,
-                [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
-                  MctsOptions o = ParseMcts(p);
-                  o.seed = in.seed;
-                  if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
-                  std::shared_ptr<Evaluator> evaluator = in.evaluator;
-                  if (!evaluator) {
-                    const EvaluatorKeys k = ParseEvaluator(p, o.discount);
-                    if (k.kind == "null") {
-                      const int64_t actions =
-                          o.widening ? 0 : DiscreteActions(in.model->spec(), "search planner 'mcts' (widening=false)");
-                      evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
-                    } else {
-                      evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
-                    }
-                  }
-                  return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
-                });
+    r->Register("mcts", kMctsHelp, [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
+      MctsOptions o = ParseMcts(p);
+      o.seed = in.seed;
+      if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
+      std::shared_ptr<Evaluator> evaluator = in.evaluator;
+      if (!evaluator) {
+        const EvaluatorKeys k = ParseEvaluator(p, o.discount);
+        if (k.kind == "null") {
+          const int64_t actions =
+              o.widening ? 0 : DiscreteActions(in.model->spec(), "search planner 'mcts' (widening=false)");
+          evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
+        } else {
+          evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
+        }
+      }
+      return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
+    });
     return r;
   }();
   return *registry;

@@ -35,34 +35,50 @@ bool ProbsSumToOne(std::span<const float> p) {
   return std::abs(sum - 1.0) <= 1e-4;
 }
 
+// Runs body(begin, end, chunk) over the fixed chunks of [0, n): directly on the calling worker when there is one
+// chunk or one thread (no task overhead per wave), else over the Executor. The chunks are the same either way.
+template <typename Body>
+void ForChunks(Executor& executor, int64_t n, int64_t grain, const Body& body) {
+  const int64_t chunks = Executor::NumChunks(n, grain);
+  if (chunks <= 1 || executor.threads() == 1) {
+    for (int64_t c = 0; c < chunks; ++c) body(c * grain, std::min(n, (c + 1) * grain), c);
+    return;
+  }
+  executor.ParallelFor(n, grain, body);
+}
+
 }  // namespace
 
 void MctsOptions::Validate() const {
   if (simulations < 0) throw ConfigError(StrCat("mcts: sims = ", simulations, " must be >= 0 (0: until the deadline)"));
   if (!(c_puct >= 0.0) || !std::isfinite(c_puct)) throw ConfigError(StrCat("mcts: c = ", c_puct, " must be >= 0"));
-  if (!(discount > 0.0 && discount <= 1.0)) throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
+  if (!(discount > 0.0 && discount <= 1.0))
+    throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
   if (max_depth < 1) throw ConfigError(StrCat("mcts: depth = ", max_depth, " must be >= 1"));
   if (!(reuse_tolerance >= 0.0)) throw ConfigError(StrCat("mcts: tol = ", reuse_tolerance, " must be >= 0"));
   if (gumbel_actions < 1) throw ConfigError(StrCat("mcts: gumbel_actions = ", gumbel_actions, " must be >= 1"));
   if (!(gumbel_c_visit >= 0.0) || !(gumbel_c_scale >= 0.0)) {
-    throw ConfigError(StrCat("mcts: gumbel c_visit = ", gumbel_c_visit, " and c_scale = ", gumbel_c_scale,
-                             " must be >= 0"));
+    throw ConfigError(
+        StrCat("mcts: gumbel c_visit = ", gumbel_c_visit, " and c_scale = ", gumbel_c_scale, " must be >= 0"));
   }
   if (max_nodes < 2 || max_nodes > (int64_t{1} << 30)) {
     throw ConfigError(StrCat("mcts: max_nodes = ", max_nodes, " must be in [2, 2^30]"));
   }
-  if (in_flight < 1 || in_flight > 4096) throw ConfigError(StrCat("mcts: in_flight = ", in_flight, " must be in [1, 4096]"));
+  if (in_flight < 1 || in_flight > 4096)
+    throw ConfigError(StrCat("mcts: in_flight = ", in_flight, " must be in [1, 4096]"));
   if (!(virtual_loss >= 0.0) || !std::isfinite(virtual_loss)) {
     throw ConfigError(StrCat("mcts: virtual_loss = ", virtual_loss, " must be >= 0 (0: off)"));
   }
   if (eval_batch < 1) throw ConfigError(StrCat("mcts: eval_batch = ", eval_batch, " must be >= 1"));
   if (step_batch < 1) throw ConfigError(StrCat("mcts: step_batch = ", step_batch, " must be >= 1"));
   if (!(pw_c > 0.0) || !std::isfinite(pw_c)) throw ConfigError(StrCat("mcts: pw_c = ", pw_c, " must be > 0"));
-  if (!(pw_alpha > 0.0 && pw_alpha <= 1.0)) throw ConfigError(StrCat("mcts: pw_alpha = ", pw_alpha, " must be in (0, 1]"));
+  if (!(pw_alpha > 0.0 && pw_alpha <= 1.0))
+    throw ConfigError(StrCat("mcts: pw_alpha = ", pw_alpha, " must be in (0, 1]"));
   if (pw_max_children < 1 || pw_max_children > 4096) {
     throw ConfigError(StrCat("mcts: pw_max_children = ", pw_max_children, " must be in [1, 4096]"));
   }
-  if (!(pw_sigma > 0.0) || !std::isfinite(pw_sigma)) throw ConfigError(StrCat("mcts: pw_sigma = ", pw_sigma, " must be > 0"));
+  if (!(pw_sigma > 0.0) || !std::isfinite(pw_sigma))
+    throw ConfigError(StrCat("mcts: pw_sigma = ", pw_sigma, " must be > 0"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -76,14 +92,14 @@ struct MctsBatch::Tree {
     int32_t num_children = 0;  // children in use (K actions, the outcomes, or the widened count)
     int32_t action = -1;       // index of this node in its parent's block (the action, outcome or widened child)
     int32_t depth = 0;
-    int32_t pending = -1;      // the wave slot that selected this leaf first, -1 when none is pending
+    int32_t pending = -1;  // the wave slot that selected this leaf first, -1 when none is pending
     int64_t visits = 0;
-    double value_sum = 0.0;    // sum of backed-up returns from this node on
+    double value_sum = 0.0;  // sum of backed-up returns from this node on
     float prior = 0.f;
-    float reward = 0.f;        // reward of the transition into this node
-    bool has_state = false;    // the transition into this node has been predicted
-    bool terminal = false;     // that transition ended the episode
-    bool chance = false;       // a chance node: (parent state, action) before the outcome; no state of its own
+    float reward = 0.f;      // reward of the transition into this node
+    bool has_state = false;  // the transition into this node has been predicted
+    bool terminal = false;   // that transition ended the episode
+    bool chance = false;     // a chance node: (parent state, action) before the outcome; no state of its own
   };
 
   Tree(const MctsBatch& batch, int32_t index) : o(batch), id(index) {
@@ -100,15 +116,15 @@ struct MctsBatch::Tree {
 
   const MctsBatch& o;
   const int32_t id;
-  std::vector<Node> nodes, spare_nodes;        // the pool and the buffer tree reuse copies into
-  std::vector<float> states, spare_states;     // [capacity, S]
-  std::vector<float> actions, spare_actions;   // [capacity, A] widening only: the action into each node
-  std::vector<int32_t> queue;                  // reuse copy queue
+  std::vector<Node> nodes, spare_nodes;       // the pool and the buffer tree reuse copies into
+  std::vector<float> states, spare_states;    // [capacity, S]
+  std::vector<float> actions, spare_actions;  // [capacity, A] widening only: the action into each node
+  std::vector<int32_t> queue;                 // reuse copy queue
   int32_t size = 0;
   bool has_tree = false;
   int32_t last_child = -1;
-  double min_q = 1.0, max_q = -1.0;            // min-max statistics over backed-up Q values (empty: min > max)
-  double root_estimate = 0.0;                  // the evaluator's value of the root when it was expanded
+  double min_q = 1.0, max_q = -1.0;  // min-max statistics over backed-up Q values (empty: min > max)
+  double root_estimate = 0.0;        // the evaluator's value of the root when it was expanded
   std::vector<float> outcome_probs;
   // Gumbel root: per-action noise, this Plan's root visits, surviving actions, halving schedule.
   std::vector<float> gumbel;
@@ -152,7 +168,8 @@ struct MctsBatch::Tree {
       dst.depth -= base_depth;
       std::copy_n(states.data() + static_cast<size_t>(src) * s, s, spare_states.data() + static_cast<size_t>(i) * s);
       if (widening) {
-        std::copy_n(actions.data() + static_cast<size_t>(src) * a, a, spare_actions.data() + static_cast<size_t>(i) * a);
+        std::copy_n(actions.data() + static_cast<size_t>(src) * a, a,
+                    spare_actions.data() + static_cast<size_t>(i) * a);
       }
       if (nodes[src].children < 0) continue;
       const int32_t first = nodes[src].children, used = nodes[src].num_children;
@@ -365,8 +382,8 @@ struct MctsBatch::Tree {
     const double visits = static_cast<double>(std::max<int64_t>(parent.visits, 1));
     const bool widening = o.options_.widening;
     if (widening) {
-      const int64_t allowed =
-          std::min<int64_t>(o.width_, static_cast<int64_t>(std::ceil(o.options_.pw_c * std::pow(visits, o.options_.pw_alpha))));
+      const int64_t allowed = std::min<int64_t>(
+          o.width_, static_cast<int64_t>(std::ceil(o.options_.pw_c * std::pow(visits, o.options_.pw_alpha))));
       if (parent.num_children < allowed) return AddWidenedChild(node);
     }
     const double explore = o.options_.c_puct * std::sqrt(visits);
@@ -585,12 +602,13 @@ void MctsBatch::Tree::Fill(PlanResult& out) {
 
 // ---------------------------------------------------------------------------------------------------------
 
-MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator,
-                     MctsOptions options, int64_t trees, Executor& executor)
+MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator, MctsOptions options,
+                     int64_t trees, Executor& executor)
     : model_(std::move(model)), evaluator_(std::move(evaluator)), options_(options), executor_(executor) {
   if (!model_) throw ConfigError("mcts: model is null");
   if (!evaluator_) throw ConfigError("mcts: evaluator is null");
-  if (trees < 1 || trees > (int64_t{1} << 20)) throw ConfigError(StrCat("mcts: trees = ", trees, " must be in [1, 2^20]"));
+  if (trees < 1 || trees > (int64_t{1} << 20))
+    throw ConfigError(StrCat("mcts: trees = ", trees, " must be in [1, 2^20]"));
   options_.Validate();
   const ModelSpec& spec = model_->spec();
   s_dim_ = spec.state_dim;
@@ -631,16 +649,17 @@ MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Ev
     }
   }
   if (!model_->has_cpu_path()) {
-    throw ConfigError(StrCat("mcts: model '", spec.type,
-                             "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
+    throw ConfigError(
+        StrCat("mcts: model '", spec.type,
+               "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
   }
   if (spec.state_kind != StateKind::kObservation || spec.state_dim != spec.obs_dim) {
     throw ConfigError(StrCat("mcts: model '", spec.type,
                              "' does not plan in observation space; latent and token models are not supported yet"));
   }
   if (evaluator_->state_dim() != s_dim_) {
-    throw ConfigError(StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(),
-                             " values but the model has ", s_dim_));
+    throw ConfigError(
+        StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(), " values but the model has ", s_dim_));
   }
   if (chance_model_) {
     m_ = chance_model_->num_outcomes();
@@ -749,7 +768,7 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
 
 void MctsBatch::EvaluateRows(int64_t rows, uint64_t key) {
   if (rows == 0) return;
-  executor_.ParallelFor(rows, options_.eval_batch, [this, key](int64_t begin, int64_t end, int64_t chunk) {
+  ForChunks(executor_, rows, options_.eval_batch, [this, key](int64_t begin, int64_t end, int64_t chunk) {
     const int64_t n = end - begin, kw = std::max<int64_t>(k_, 1);
     eval_count_[chunk] = evaluator_->Evaluate(
         std::span<const float>(eval_state_.data() + begin * s_dim_, n * s_dim_), n, seed_,
@@ -836,7 +855,7 @@ void MctsBatch::StepLeaves() {
     }
   }
   if (rows == 0) return;
-  executor_.ParallelFor(rows, options_.step_batch, [this](int64_t begin, int64_t end, int64_t) {
+  ForChunks(executor_, rows, options_.step_batch, [this](int64_t begin, int64_t end, int64_t) {
     CpuStep step;
     step.rows = end - begin;
     step.state = step_state_.data() + begin * s_dim_;
@@ -921,7 +940,9 @@ void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std:
       }
     }
     for (wave_ = 0; StartWave(*budget_); ++wave_) {
-      executor_.ParallelFor(count, 1, [this](int64_t begin, int64_t end, int64_t) {
+      // Trees are independent: one chunk of trees per thread (any split gives the same trees).
+      const int64_t tree_grain = (count + executor_.threads() - 1) / executor_.threads();
+      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
         for (int64_t b = begin; b < end; ++b) SelectWave(b);
       });
       StepLeaves();
@@ -939,7 +960,7 @@ void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std:
       }
       EvaluateRows(eval_rows, StreamId({plans_, wave_}));
       AttributeEvaluations(eval_rows);
-      executor_.ParallelFor(count, 1, [this](int64_t begin, int64_t end, int64_t) {
+      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
         for (int64_t b = begin; b < end; ++b) FinishWave(b);
       });
     }

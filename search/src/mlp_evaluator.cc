@@ -26,7 +26,8 @@ MlpWeights MlpWeights::Random(std::vector<int64_t> sizes, uint64_t seed, MlpActi
   Rng rng(seed, StreamId({0x6d6c70ULL}));
   for (size_t l = 0; l + 1 < w.sizes.size(); ++l) {
     if (w.sizes[l] < 1 || w.sizes[l + 1] < 1) {
-      throw ConfigError(StrCat("MlpWeights: layer ", l, " maps ", w.sizes[l], " -> ", w.sizes[l + 1], "; sizes must be >= 1"));
+      throw ConfigError(
+          StrCat("MlpWeights: layer ", l, " maps ", w.sizes[l], " -> ", w.sizes[l + 1], "; sizes must be >= 1"));
     }
     const float bound = 1.f / std::sqrt(static_cast<float>(w.sizes[l]));
     w.weight.emplace_back(static_cast<size_t>(w.sizes[l + 1] * w.sizes[l]));
@@ -45,7 +46,8 @@ void MlpWeights::Validate() const {
   }
   for (size_t l = 0; l < weight.size(); ++l) {
     if (sizes[l] < 1 || sizes[l + 1] < 1) {
-      throw ConfigError(StrCat("MlpWeights: layer ", l, " maps ", sizes[l], " -> ", sizes[l + 1], "; sizes must be >= 1"));
+      throw ConfigError(
+          StrCat("MlpWeights: layer ", l, " maps ", sizes[l], " -> ", sizes[l + 1], "; sizes must be >= 1"));
     }
     if (static_cast<int64_t>(weight[l].size()) != sizes[l + 1] * sizes[l] ||
         static_cast<int64_t>(bias[l].size()) != sizes[l + 1]) {

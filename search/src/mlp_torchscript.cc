@@ -16,7 +16,8 @@ MlpWeights LoadMlpWeights(const std::string& torchscript_path, MlpActivation act
   try {
     module = torch::jit::load(torchscript_path, torch::kCPU);
   } catch (const c10::Error& e) {
-    throw IoError(StrCat("LoadMlpWeights: '", torchscript_path, "' is not a TorchScript module: ", e.what_without_backtrace()));
+    throw IoError(
+        StrCat("LoadMlpWeights: '", torchscript_path, "' is not a TorchScript module: ", e.what_without_backtrace()));
   }
   std::vector<at::Tensor> tensors;
   std::vector<std::string> names;
@@ -39,8 +40,8 @@ MlpWeights LoadMlpWeights(const std::string& torchscript_path, MlpActivation act
     }
     if (w.sizes.empty()) w.sizes.push_back(weight.size(1));
     if (weight.size(1) != w.sizes.back()) {
-      throw DataError(StrCat("LoadMlpWeights: layer '", names[i], "' takes ", weight.size(1), " inputs but the layer before gives ",
-                             w.sizes.back()));
+      throw DataError(StrCat("LoadMlpWeights: layer '", names[i], "' takes ", weight.size(1),
+                             " inputs but the layer before gives ", w.sizes.back()));
     }
     w.sizes.push_back(weight.size(0));
     w.weight.emplace_back(weight.data_ptr<float>(), weight.data_ptr<float>() + weight.numel());

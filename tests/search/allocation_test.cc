@@ -51,8 +51,12 @@ std::vector<Case> Cases() {
   cases.push_back({"gumbel, mlp", grid, mlp, gumbel, 2, {2.f, 2.f}});
   MctsOptions chance = o;
   chance.chance = ChanceMode::kSample;
-  cases.push_back({"chance nodes", std::make_shared<testing::TwoStepChanceMdp>(), std::make_shared<NullEvaluator>(2, 2),
-                   chance, 2, {0.f, 0.f}});
+  cases.push_back({"chance nodes",
+                   std::make_shared<testing::TwoStepChanceMdp>(),
+                   std::make_shared<NullEvaluator>(2, 2),
+                   chance,
+                   2,
+                   {0.f, 0.f}});
   MctsOptions widening = o;
   widening.widening = true;
   widening.pw_proposal = WideningProposal::kLocal;

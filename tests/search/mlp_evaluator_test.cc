@@ -1,5 +1,7 @@
 // MlpEvaluator: values and priors worked out by hand, the batched fused path against ATen and against one row at
 // a time, TorchScript loading, bad input, and MCTS using its prior.
+#include "augur/search/mlp_evaluator.h"
+
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
@@ -12,7 +14,6 @@
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/search/mcts.h"
-#include "augur/search/mlp_evaluator.h"
 
 namespace augur::search {
 namespace {

@@ -25,8 +25,8 @@ class CountingEvaluator : public Evaluator {
   explicit CountingEvaluator(std::shared_ptr<Evaluator> inner) : inner_(std::move(inner)) {}
   int64_t state_dim() const override { return inner_->state_dim(); }
   int64_t num_actions() const override { return inner_->num_actions(); }
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
-                   std::span<float> values, std::span<float> priors, Scratch& scratch) override {
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
+                   std::span<float> priors, Scratch& scratch) override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       calls_.push_back(batch);
@@ -98,8 +98,8 @@ TEST(MctsParallel, EveryTreeOfABatchMatchesTheHandCount) {
   Executor ex(2);
   MctsOptions o;
   o.reuse_tree = false;
-  MctsBatch batch(std::make_shared<BanditModel>(std::vector<float>{0.f, 1.f}), std::make_shared<NullEvaluator>(1, 2),
-                  o, 3, ex);
+  MctsBatch batch(std::make_shared<BanditModel>(std::vector<float>{0.f, 1.f}), std::make_shared<NullEvaluator>(1, 2), o,
+                  3, ex);
   std::vector<PlanResult> out(3);
   batch.Plan(std::vector<float>{0.f, 1.f, 2.f}, Budget::Iterations(10), out);
   for (int64_t b = 0; b < 3; ++b) {

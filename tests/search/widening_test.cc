@@ -58,9 +58,7 @@ TEST(MctsWidening, FindsTheBestActionInTheBox) {
   Executor ex(1);
   const std::vector<float> target{0.3f, -0.6f};
   auto model = std::make_shared<ContinuousBanditModel>(target);
-  auto distance = [&](const std::vector<float>& a) {
-    return std::hypot(a[0] - target[0], a[1] - target[1]);
-  };
+  auto distance = [&](const std::vector<float>& a) { return std::hypot(a[0] - target[0], a[1] - target[1]); };
   for (auto [proposal, tolerance] : {std::pair{WideningProposal::kUniform, 0.35}, {WideningProposal::kLocal, 0.2}}) {
     Mcts mcts(model, std::make_shared<NullEvaluator>(1, 0), WideningOptions(proposal), ex);
     for (uint64_t seed = 0; seed < 4; ++seed) {

@@ -114,7 +114,8 @@ class ContinuousBanditModel : public WorldModel {
     const int64_t a = spec_.action_dim;
     for (int64_t r = 0; r < step.rows; ++r) {
       float cost = 0.f;
-      for (int64_t i = 0; i < a; ++i) cost += (step.action[r * a + i] - target_[i]) * (step.action[r * a + i] - target_[i]);
+      for (int64_t i = 0; i < a; ++i)
+        cost += (step.action[r * a + i] - target_[i]) * (step.action[r * a + i] - target_[i]);
       step.next_state[r] = step.state[r] + 1.f;
       step.reward[r] = -cost;
       step.done[r] = 1.f;

@@ -23,9 +23,10 @@ class Evaluator {
   virtual int64_t state_dim() const = 0;
   virtual int64_t num_actions() const = 0;  // K
   // states [B, S] row-major -> values [B] (discounted return from the state on) and priors [B, K] (each row
-  // sums to 1; K = 0: no priors, for progressive widening over continuous actions). Random draws come from streams keyed by (seed, key, row), so the result depends on neither
-  // threads nor call order. `scratch` is the calling worker's (slots kPlannerSlots + 32 and above are the
-  // evaluator's). Returns the model transitions it predicted (for PlanResult::evaluations).
+  // sums to 1; K = 0: no priors, for progressive widening over continuous actions). Random draws come from streams
+  // keyed by (seed, key, row), so the result depends on neither threads nor call order. `scratch` is the calling
+  // worker's (slots kPlannerSlots + 32 and above are the evaluator's). Returns the model transitions it predicted (for
+  // PlanResult::evaluations).
   virtual int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
                            std::span<float> values, std::span<float> priors, Scratch& scratch) = 0;
 };
@@ -36,8 +37,8 @@ class NullEvaluator : public Evaluator {
   NullEvaluator(int64_t state_dim, int64_t num_actions);
   int64_t state_dim() const override { return state_dim_; }
   int64_t num_actions() const override { return num_actions_; }
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
-                   std::span<float> values, std::span<float> priors, Scratch& scratch) override;
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
+                   std::span<float> priors, Scratch& scratch) override;
 
  private:
   int64_t state_dim_, num_actions_;
@@ -59,13 +60,13 @@ class RolloutEvaluator : public Evaluator {
   RolloutEvaluator(std::shared_ptr<const WorldModel> model, Options options);
   int64_t state_dim() const override { return model_->spec().state_dim; }
   int64_t num_actions() const override { return num_actions_; }
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
-                   std::span<float> values, std::span<float> priors, Scratch& scratch) override;
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
+                   std::span<float> priors, Scratch& scratch) override;
 
  private:
   std::shared_ptr<const WorldModel> model_;
   Options options_;
-  int64_t num_actions_ = 0;       // K, 0 for a Box
+  int64_t num_actions_ = 0;        // K, 0 for a Box
   std::vector<float> low_, high_;  // the box (continuous)
 };
 
@@ -76,8 +77,8 @@ class ValueEvaluator : public Evaluator {
   ValueEvaluator(std::shared_ptr<const ValueFunction> value, int64_t num_actions);
   int64_t state_dim() const override;
   int64_t num_actions() const override { return num_actions_; }
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
-                   std::span<float> values, std::span<float> priors, Scratch& scratch) override;
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
+                   std::span<float> priors, Scratch& scratch) override;
 
  private:
   std::shared_ptr<const ValueFunction> value_;

@@ -22,7 +22,8 @@ namespace augur::search {
 
 struct SearchInputs {
   std::shared_ptr<const WorldModel> model;  // the model searched over (discrete actions)
-  std::shared_ptr<Evaluator> evaluator;     // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
+  std::shared_ptr<Evaluator>
+      evaluator;  // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
   uint64_t seed = 0;
 };
 

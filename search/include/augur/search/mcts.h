@@ -79,31 +79,31 @@ enum class WideningProposal {
 };
 
 struct MctsOptions {
-  int64_t simulations = 25;   // simulations per Plan when the budget gives none (deadline only: until it)
-  double c_puct = 1.0;        // exploration constant c (CWMB: 1.0; AlphaZero: about 1.25)
-  double discount = 0.99;     // per-step discount in (0, 1]
-  int64_t max_depth = 50;     // deepest node below the root (>= 1); a node at this depth is evaluated, not expanded
-  bool normalize = true;      // min-max normalization of Q values (MuZero)
-  bool reuse_tree = true;     // keep the matching subtree between Plans
+  int64_t simulations = 25;       // simulations per Plan when the budget gives none (deadline only: until it)
+  double c_puct = 1.0;            // exploration constant c (CWMB: 1.0; AlphaZero: about 1.25)
+  double discount = 0.99;         // per-step discount in (0, 1]
+  int64_t max_depth = 50;         // deepest node below the root (>= 1); a node at this depth is evaluated, not expanded
+  bool normalize = true;          // min-max normalization of Q values (MuZero)
+  bool reuse_tree = true;         // keep the matching subtree between Plans
   double reuse_tolerance = 1e-4;  // max abs difference between the observation and a child's state for reuse
   int64_t max_nodes = 1 << 20;    // pool capacity cap per tree (a deadline-only search stops when full)
   RootRule root = RootRule::kPuct;
-  int64_t gumbel_actions = 16;    // m: actions considered at the root (Gumbel-top-m), >= 1
-  double gumbel_c_visit = 50.0;   // sigma(q) = (c_visit + max_b N(b)) * c_scale * q_normalized
+  int64_t gumbel_actions = 16;   // m: actions considered at the root (Gumbel-top-m), >= 1
+  double gumbel_c_visit = 50.0;  // sigma(q) = (c_visit + max_b N(b)) * c_scale * q_normalized
   double gumbel_c_scale = 1.0;
   ChanceMode chance = ChanceMode::kExpand;  // how chance nodes pick an outcome (ChanceModel only)
   // Parallel search.
-  int64_t in_flight = 1;       // simulations selected per tree before one batched step + evaluation, >= 1
-  double virtual_loss = 1.0;   // return a pending visit counts as (> 0), 0: off
-  int64_t eval_batch = 256;    // rows per Evaluator call (fixed chunks: results do not depend on threads)
-  int64_t step_batch = 256;    // rows per model StepCpu call
+  int64_t in_flight = 1;      // simulations selected per tree before one batched step + evaluation, >= 1
+  double virtual_loss = 1.0;  // return a pending visit counts as (> 0), 0: off
+  int64_t eval_batch = 256;   // rows per Evaluator call (fixed chunks: results do not depend on threads)
+  int64_t step_batch = 256;   // rows per model StepCpu call
   // Continuous actions: progressive widening.
-  bool widening = false;       // progressive widening over a continuous (Box) action space
-  double pw_c = 1.0;           // k(n) = ceil(pw_c * n^pw_alpha)
-  double pw_alpha = 0.5;       // in (0, 1]
+  bool widening = false;         // progressive widening over a continuous (Box) action space
+  double pw_c = 1.0;             // k(n) = ceil(pw_c * n^pw_alpha)
+  double pw_alpha = 0.5;         // in (0, 1]
   int64_t pw_max_children = 16;  // children slots per node, >= 1
   WideningProposal pw_proposal = WideningProposal::kUniform;
-  double pw_sigma = 0.1;       // local proposal: std as a fraction of the box width, > 0
+  double pw_sigma = 0.1;  // local proposal: std as a fraction of the box width, > 0
   uint64_t seed = 0;
   void Validate() const;  // ConfigError naming the field and its range
 };
@@ -160,8 +160,8 @@ class MctsBatch {
   struct Tree;
   struct Leaf {
     int32_t tree = 0, node = 0;
-    int32_t eval_row = -1;  // row in the wave's evaluation batch, -1: terminal or a repeat
-    int32_t repeat_of = -1; // the slot (in the tree's wave) that first selected this leaf, -1: first
+    int32_t eval_row = -1;   // row in the wave's evaluation batch, -1: terminal or a repeat
+    int32_t repeat_of = -1;  // the slot (in the tree's wave) that first selected this leaf, -1: first
   };
 
   void PlanTrees(std::span<const float> obs, const Budget& budget, std::span<PlanResult> out);

@@ -42,8 +42,8 @@ class MlpEvaluator : public Evaluator {
   int64_t state_dim() const override { return weights_.sizes.front(); }
   int64_t num_actions() const override { return weights_.sizes.back() - 1; }
   // Deterministic (seed and key unused); no allocation once scratch has grown.
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key,
-                   std::span<float> values, std::span<float> priors, Scratch& scratch) override;
+  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
+                   std::span<float> priors, Scratch& scratch) override;
   const MlpWeights& weights() const { return weights_; }
 
  private:
