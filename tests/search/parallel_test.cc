@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "../testing/search_models.h"
@@ -11,50 +10,16 @@
 #include "augur/core/executor.h"
 #include "augur/search/evaluator.h"
 #include "augur/search/mcts.h"
+#include "search_test_helpers.h"
 
 namespace augur::search {
 namespace {
 
 using testing::BanditModel;
+using testing::CountingEvaluator;
 using testing::CountingGridWorld;
+using testing::GridRollouts;
 using testing::GridWorldModel;
-
-// Wraps an evaluator and records the batch size of every call.
-class CountingEvaluator : public Evaluator {
- public:
-  explicit CountingEvaluator(std::shared_ptr<Evaluator> inner) : inner_(std::move(inner)) {}
-  int64_t state_dim() const override { return inner_->state_dim(); }
-  int64_t num_actions() const override { return inner_->num_actions(); }
-  int64_t Evaluate(std::span<const float> states, int64_t batch, uint64_t seed, uint64_t key, std::span<float> values,
-                   std::span<float> priors, Scratch& scratch) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      calls_.push_back(batch);
-    }
-    return inner_->Evaluate(states, batch, seed, key, values, priors, scratch);
-  }
-  std::vector<int64_t> calls() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return calls_;
-  }
-  void Clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    calls_.clear();
-  }
-
- private:
-  std::shared_ptr<Evaluator> inner_;
-  mutable std::mutex mutex_;
-  std::vector<int64_t> calls_;
-};
-
-std::shared_ptr<Evaluator> GridRollouts(std::shared_ptr<const WorldModel> model) {
-  RolloutEvaluator::Options ro;
-  ro.depth = 10;
-  ro.rollouts = 2;
-  ro.discount = 0.9;
-  return std::make_shared<RolloutEvaluator>(model, ro);
-}
 
 MctsOptions GridOptions() {
   MctsOptions o;
@@ -141,7 +106,7 @@ TEST(MctsParallel, LeavesOfAllTreesAreSteppedAndEvaluatedInOneCall) {
   MctsBatch batch(model, eval, o, 3, ex);
   std::vector<PlanResult> out(3);
   batch.Plan(std::vector<float>{0.f, 0.f, 1.f, 1.f, 2.f, 2.f}, Budget::Iterations(10), out);
-  const std::vector<int64_t> evals = eval->calls(), steps = model->calls();
+  const std::vector<int64_t> evals = eval->log.calls(), steps = model->log.calls();
   ASSERT_EQ(evals.size(), 1u + 5u);  // the roots, then one call per wave (10 simulations / 2 in flight)
   EXPECT_EQ(evals[0], 3);
   // Wave 1: every tree's two slots take two different root children (virtual loss): 6 new leaves.
@@ -177,7 +142,7 @@ std::vector<int64_t> BatchVisits(int threads, double virtual_loss, bool widening
     return all;
   }
   auto model = std::make_shared<GridWorldModel>(6, 6, 5, 5);
-  MctsBatch batch(model, GridRollouts(model), o, 5, ex);
+  MctsBatch batch(model, GridRollouts(model, 2), o, 5, ex);
   batch.Reset(11);
   std::vector<float> obs{0.f, 0.f, 1.f, 0.f, 0.f, 2.f, 3.f, 3.f, 4.f, 1.f};
   std::vector<PlanResult> out(5);
@@ -187,18 +152,11 @@ std::vector<int64_t> BatchVisits(int threads, double virtual_loss, bool widening
       all.insert(all.end(), batch.stats(b).visits.begin(), batch.stats(b).visits.end());
       all.push_back(static_cast<int64_t>(out[b].predicted_return * 1e6));
       all.push_back(out[b].evaluations);
-      // Step every tree's observation by its action (tree reuse keeps the subtree).
-      GridWorldModel step_model(6, 6, 5, 5);
-      float next[2], reward, done;
-      CpuStep step;
-      step.rows = 1;
-      step.state = obs.data() + 2 * b;
-      step.action = out[b].action.data();
-      step.next_state = next;
-      step.reward = &reward;
-      step.done = &done;
-      step_model.StepCpu(step);
-      if (done < 0.5f) std::copy_n(next, 2, obs.data() + 2 * b);
+      // Step every tree's observation by its action (tree reuse keeps the subtree); back to the start at the goal.
+      std::vector<float> next(obs.begin() + 2 * b, obs.begin() + 2 * b + 2);
+      if (!augur::testing::StepInPlace(*model, next.data(), out[b].action.data())) {
+        std::copy_n(next.data(), 2, obs.data() + 2 * b);
+      }
     }
   }
   return all;
@@ -218,7 +176,7 @@ TEST(MctsParallel, ParallelSearchStillFindsTheShortestPath) {
   auto model = std::make_shared<GridWorldModel>(5, 5, 4, 3);
   MctsOptions o = GridOptions();
   o.in_flight = 8;
-  MctsBatch batch(model, GridRollouts(model), o, 2, ex);
+  MctsBatch batch(model, GridRollouts(model, 2), o, 2, ex);
   std::vector<float> s{0.f, 0.f, 2.f, 2.f};
   std::vector<PlanResult> out(2);
   int steps[2] = {0, 0};
@@ -227,18 +185,8 @@ TEST(MctsParallel, ParallelSearchStillFindsTheShortestPath) {
     batch.Plan(s, Budget::Iterations(400), out);
     for (int b = 0; b < 2; ++b) {
       if (done[b]) continue;
-      float next[2], reward, d;
-      CpuStep step;
-      step.rows = 1;
-      step.state = s.data() + 2 * b;
-      step.action = out[b].action.data();
-      step.next_state = next;
-      step.reward = &reward;
-      step.done = &d;
-      model->StepCpu(step);
-      std::copy_n(next, 2, s.data() + 2 * b);
+      done[b] = augur::testing::StepInPlace(*model, s.data() + 2 * b, out[b].action.data());
       ++steps[b];
-      done[b] = d > 0.5f;
     }
   }
   EXPECT_TRUE(done[0] && done[1]);
@@ -252,7 +200,7 @@ TEST(MctsParallel, BatchBudgetsAndBadInput) {
   MctsOptions o = GridOptions();
   o.in_flight = 4;
   o.simulations = 0;
-  MctsBatch batch(model, GridRollouts(model), o, 2, ex);
+  MctsBatch batch(model, GridRollouts(model, 2), o, 2, ex);
   std::vector<PlanResult> out(2);
   const std::vector<float> obs{0.f, 0.f, 1.f, 1.f};
   batch.Plan(obs, Budget::Iterations(10), out);  // 4 + 4 + 2: the last wave takes only what is left
@@ -269,11 +217,11 @@ TEST(MctsParallel, BatchBudgetsAndBadInput) {
   EXPECT_THROW(batch.stats(2), RangeError);
   MctsOptions bad = GridOptions();
   bad.in_flight = 0;
-  EXPECT_THROW(MctsBatch(model, GridRollouts(model), bad, 2, ex), ConfigError);
+  EXPECT_THROW(MctsBatch(model, GridRollouts(model, 2), bad, 2, ex), ConfigError);
   bad = GridOptions();
   bad.virtual_loss = -1.0;
-  EXPECT_THROW(MctsBatch(model, GridRollouts(model), bad, 2, ex), ConfigError);
-  EXPECT_THROW(MctsBatch(model, GridRollouts(model), GridOptions(), 0, ex), ConfigError);
+  EXPECT_THROW(MctsBatch(model, GridRollouts(model, 2), bad, 2, ex), ConfigError);
+  EXPECT_THROW(MctsBatch(model, GridRollouts(model, 2), GridOptions(), 0, ex), ConfigError);
 }
 
 }  // namespace

@@ -5,11 +5,12 @@
 //  - GridWorldModel: a W x H grid, state (x, y), actions up/down/left/right (walls keep you in place), reward 1
 //    on entering the goal (terminal), 0 otherwise: with discount < 1 the best plan is a shortest path.
 //  - ContinuousBanditModel: one state, an action u in the box [-1, 1]^A, reward -|u - target|^2, then done.
-//  - CountingGridWorld: the gridworld that records the rows of every StepCpu call (batching tests).
+//  - CountingGridWorld: the gridworld that records the rows of every StepCpu call (batching tests); StepInPlace.
 #pragma once
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -128,28 +129,47 @@ class ContinuousBanditModel : public WorldModel {
   ModelSpec spec_;
 };
 
-class CountingGridWorld : public GridWorldModel {
+// The rows of every call to something (thread-safe), for batching tests.
+class CallLog {
  public:
-  using GridWorldModel::GridWorldModel;
-  void StepCpu(const CpuStep& step) const override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      calls_.push_back(step.rows);
-    }
-    GridWorldModel::StepCpu(step);
+  void Record(int64_t rows) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back(rows);
   }
   std::vector<int64_t> calls() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return calls_;
-  }
-  void Clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    calls_.clear();
   }
 
  private:
   mutable std::mutex mutex_;
   mutable std::vector<int64_t> calls_;
 };
+
+class CountingGridWorld : public GridWorldModel {
+ public:
+  using GridWorldModel::GridWorldModel;
+  void StepCpu(const CpuStep& step) const override {
+    log.Record(step.rows);
+    GridWorldModel::StepCpu(step);
+  }
+  CallLog log;
+};
+
+// Steps one row of `model` in place (state [S], action [A]); returns whether the episode ended.
+inline bool StepInPlace(const WorldModel& model, float* state, const float* action) {
+  std::vector<float> next(model.spec().state_dim);
+  float reward = 0.f, done = 0.f;
+  CpuStep step;
+  step.rows = 1;
+  step.state = state;
+  step.action = action;
+  step.next_state = next.data();
+  step.reward = &reward;
+  step.done = &done;
+  model.StepCpu(step);
+  std::copy(next.begin(), next.end(), state);
+  return done > 0.5f;
+}
 
 }  // namespace augur::testing
