@@ -209,7 +209,7 @@ TEST(MctsParallel, BatchBudgetsAndBadInput) {
   batch.Plan(obs, Budget::Deadline(std::chrono::milliseconds(30)), out);
   EXPECT_GT(out[0].iterations, 0);
   EXPECT_GE(out[0].seconds, 0.025);
-  EXPECT_LT(out[0].seconds, 0.5);
+  EXPECT_LT(out[0].seconds, 1.0);  // loose: a loaded machine deschedules the process
   EXPECT_THROW(batch.Plan(obs, Budget{}, out), ConfigError);  // neither simulations nor a deadline
   EXPECT_THROW(batch.Plan(std::vector<float>{0.f, 0.f}, Budget::Iterations(1), out), ShapeError);
   std::vector<PlanResult> one(1);
