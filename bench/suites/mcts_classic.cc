@@ -1,6 +1,7 @@
 // MCTS with the true env as model (EnvModel) on the discrete classic control tasks, in CWMB's setting
 // (25 simulations, c = 1.0), scored as 100 * (R - R_random) / (R_best - R_random) with agents::ReferenceFor.
 //   build/bench/suites/augur_mcts_classic [episodes=5] [spec="mcts:sims=25,c=1.0"]
+//   build/bench/suites/augur_mcts_classic --smoke   (1 episode, 5 simulations: keeps the program working)
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -14,8 +15,13 @@
 #include "augur/search/factory.h"
 
 int main(int argc, char** argv) {
-  const int episodes = argc > 1 ? std::atoi(argv[1]) : 5;
-  const std::string spec = argc > 2 ? argv[2] : "mcts:sims=25,c=1.0";
+  const bool smoke = argc > 1 && std::string(argv[1]) == "--smoke";
+  const int episodes = smoke ? 1 : (argc > 1 ? std::atoi(argv[1]) : 5);
+  const std::string spec = smoke ? "mcts:sims=5,c=1.0,rollout_depth=5" : (argc > 2 ? argv[2] : "mcts:sims=25,c=1.0");
+  if (episodes < 1) {
+    std::fprintf(stderr, "episodes = %d must be >= 1\n", episodes);
+    return 2;
+  }
   augur::Executor executor(1);
   std::printf("%-16s %-28s %8s %10s %10s %12s %10s\n", "env", "planner", "episodes", "return", "std", "normalized",
               "ms/action");
@@ -31,8 +37,7 @@ int main(int argc, char** argv) {
     options.record_trajectory = false;
     const augur::agents::EvaluationReport report = augur::agents::Evaluate(*env, agent, options);
     std::printf("%-16s %-28s %8d %10.2f %10.2f %12s %10.3f\n", id, spec.c_str(), episodes, report.mean_return,
-                report.std_return,
-                report.normalized_mean ? std::to_string(*report.normalized_mean).c_str() : "n/a",
+                report.std_return, report.normalized_mean ? std::to_string(*report.normalized_mean).c_str() : "n/a",
                 report.mean_action_ms);
   }
   return 0;

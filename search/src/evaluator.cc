@@ -20,6 +20,7 @@ constexpr int kReturn = kPlannerSlots + 37;
 constexpr int kScale = kPlannerSlots + 38;
 
 void UniformPriors(int64_t batch, int64_t k, std::span<float> priors) {
+  if (k == 0) return;
   std::fill(priors.begin(), priors.begin() + batch * k, 1.f / static_cast<float>(k));
 }
 }  // namespace
@@ -37,7 +38,7 @@ int64_t DiscreteActions(const ModelSpec& spec, const char* who) {
 
 NullEvaluator::NullEvaluator(int64_t state_dim, int64_t num_actions)
     : state_dim_(state_dim), num_actions_(num_actions) {
-  if (num_actions < 1) throw ConfigError(StrCat("NullEvaluator: num_actions = ", num_actions, " must be >= 1"));
+  if (num_actions < 0) throw ConfigError(StrCat("NullEvaluator: num_actions = ", num_actions, " must be >= 0"));
 }
 
 int64_t NullEvaluator::Evaluate(std::span<const float>, int64_t batch, uint64_t, uint64_t, std::span<float> values,
@@ -59,10 +60,24 @@ RolloutEvaluator::RolloutEvaluator(std::shared_ptr<const WorldModel> model, Opti
     : model_(std::move(model)), options_(options) {
   if (!model_) throw ConfigError("RolloutEvaluator: model is null");
   options_.Validate();
-  num_actions_ = DiscreteActions(model_->spec(), "RolloutEvaluator");
+  const Space& space = model_->spec().action_space;
+  if (IsDiscrete(space)) {
+    num_actions_ = DiscreteActions(model_->spec(), "RolloutEvaluator");
+  } else {
+    const Box& box = std::get<Box>(space);
+    for (int64_t i = 0; i < box.dim(); ++i) {
+      if (!std::isfinite(box.low[i]) || !std::isfinite(box.high[i])) {
+        throw ConfigError(StrCat("RolloutEvaluator: random actions are drawn in the model's box, but its bound ", i,
+                                 " is [", box.low[i], ", ", box.high[i], "]; it needs finite bounds"));
+      }
+    }
+    low_ = box.low;
+    high_ = box.high;
+  }
   if (!model_->has_cpu_path()) {
-    throw ConfigError(StrCat("RolloutEvaluator: model '", model_->spec().type,
-                             "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
+    throw ConfigError(
+        StrCat("RolloutEvaluator: model '", model_->spec().type,
+               "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
   }
 }
 
@@ -74,7 +89,8 @@ int64_t RolloutEvaluator::Evaluate(std::span<const float> states, int64_t batch,
   if (options_.depth == 0 || batch == 0) return 0;
   std::span<float> cur = scratch.Floats(kStates, rows * s_dim);
   std::span<float> next = scratch.Floats(kNext, rows * s_dim);
-  std::span<float> act = scratch.Floats(kActions, rows);
+  const int64_t a_dim = num_actions_ > 0 ? 1 : static_cast<int64_t>(low_.size());
+  std::span<float> act = scratch.Floats(kActions, rows * a_dim);
   std::span<float> rew = scratch.Floats(kReward, rows);
   std::span<float> done = scratch.Floats(kDone, rows);
   std::span<float> ret = scratch.Floats(kReturn, rows);
@@ -89,7 +105,11 @@ int64_t RolloutEvaluator::Evaluate(std::span<const float> states, int64_t batch,
   Rng rng(seed, StreamId({0x726f6c6cULL, key}));
   int64_t evaluations = 0;
   for (int64_t t = 0; t < options_.depth; ++t) {
-    for (int64_t i = 0; i < rows; ++i) act[i] = static_cast<float>(rng.UniformInt(num_actions_));
+    if (num_actions_ > 0) {
+      for (int64_t i = 0; i < rows; ++i) act[i] = static_cast<float>(rng.UniformInt(num_actions_));
+    } else {
+      for (int64_t i = 0; i < rows * a_dim; ++i) act[i] = rng.Uniform(low_[i % a_dim], high_[i % a_dim]);
+    }
     CpuStep step;
     step.rows = rows;
     step.state = cur.data();

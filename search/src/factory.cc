@@ -13,8 +13,8 @@ constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 
 MctsOptions ParseMcts(SpecParams& p) {
   MctsOptions o;
-  o.simulations = p.Int("sims", o.simulations, "simulations per plan when the budget gives none (0: until the deadline)",
-                        0, kMax);
+  o.simulations =
+      p.Int("sims", o.simulations, "simulations per plan when the budget gives none (0: until the deadline)", 0, kMax);
   o.c_puct = p.Double("c", o.c_puct, "PUCT exploration constant (CWMB 1.0, AlphaZero 1.25)", 0.0);
   o.discount = p.Double("discount", o.discount, "per-step discount", 1e-9, 1.0);
   o.max_depth = p.Int("depth", o.max_depth, "deepest expanded node below the root", 1, 1 << 20);
@@ -29,9 +29,22 @@ MctsOptions ParseMcts(SpecParams& p) {
                     {"puct", "gumbel"}) == "gumbel"
                ? RootRule::kGumbel
                : RootRule::kPuct;
-  o.gumbel_actions = p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1,
-                           1 << 20);
+  o.gumbel_actions =
+      p.Int("gumbel_actions", o.gumbel_actions, "m: actions Gumbel-top-m considers at the root", 1, 1 << 20);
   o.max_nodes = p.Int("max_nodes", o.max_nodes, "node pool capacity", 2, int64_t{1} << 30);
+  o.in_flight = p.Int("in_flight", o.in_flight, "simulations selected before one batched evaluation", 1, 4096);
+  o.virtual_loss = p.Double("virtual_loss", o.virtual_loss, "return a pending visit counts as (0: off)", 0.0);
+  o.eval_batch = p.Int("eval_batch", o.eval_batch, "rows per evaluator call", 1, kMax);
+  o.widening = p.Bool("widening", o.widening, "progressive widening over a continuous (Box) action space");
+  o.pw_c = p.Double("pw_c", o.pw_c, "widening: k(n) = ceil(pw_c * n^pw_alpha) children", 1e-9);
+  o.pw_alpha = p.Double("pw_alpha", o.pw_alpha, "widening exponent", 1e-9, 1.0);
+  o.pw_max_children = p.Int("pw_max", o.pw_max_children, "widening: children slots per node", 1, 4096);
+  o.pw_proposal = p.String("pw_proposal", "uniform",
+                           "widening: new actions uniform in the box, or local (half of them around the best child)",
+                           {"uniform", "local"}) == "local"
+                      ? WideningProposal::kLocal
+                      : WideningProposal::kUniform;
+  o.pw_sigma = p.Double("pw_sigma", o.pw_sigma, "local proposal std as a fraction of the box width", 1e-9);
   return o;
 }
 
@@ -57,23 +70,23 @@ constexpr const char* kMctsHelp =
 const SearchRegistry& Searchers() {
   static const SearchRegistry* registry = [] {
     auto* r = new SearchRegistry("search planner");
-    r->Register("mcts", kMctsHelp,
-                [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
-                  MctsOptions o = ParseMcts(p);
-                  o.seed = in.seed;
-                  if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
-                  std::shared_ptr<Evaluator> evaluator = in.evaluator;
-                  if (!evaluator) {
-                    const EvaluatorKeys k = ParseEvaluator(p, o.discount);
-                    const int64_t actions = DiscreteActions(in.model->spec(), "search planner 'mcts'");
-                    if (k.kind == "null") {
-                      evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
-                    } else {
-                      evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
-                    }
-                  }
-                  return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
-                });
+    r->Register("mcts", kMctsHelp, [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
+      MctsOptions o = ParseMcts(p);
+      o.seed = in.seed;
+      if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
+      std::shared_ptr<Evaluator> evaluator = in.evaluator;
+      if (!evaluator) {
+        const EvaluatorKeys k = ParseEvaluator(p, o.discount);
+        if (k.kind == "null") {
+          const int64_t actions =
+              o.widening ? 0 : DiscreteActions(in.model->spec(), "search planner 'mcts' (widening=false)");
+          evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
+        } else {
+          evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
+        }
+      }
+      return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
+    });
     return r;
   }();
   return *registry;

@@ -1,6 +1,7 @@
 #include "augur/search/mcts.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -9,529 +10,981 @@
 #include "augur/core/rng.h"
 
 namespace augur::search {
+namespace {
+
+// Stable descending sort by score, in place (std::stable_sort may allocate a buffer; the root has few actions).
+template <typename Score>
+void SortDescending(std::vector<int32_t>& v, const Score& score) {
+  for (size_t i = 1; i < v.size(); ++i) {
+    const int32_t x = v[i];
+    const double sx = score(x);
+    size_t j = i;
+    for (; j > 0 && score(v[j - 1]) < sx; --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+}
+
+// True when every probability is >= 0 and they sum to 1 within 1e-4 (CheckOutcomeProbs's rule, without building
+// its message on every call).
+bool ProbsSumToOne(std::span<const float> p) {
+  double sum = 0.0;
+  for (float x : p) {
+    if (!(x >= 0.f)) return false;
+    sum += x;
+  }
+  return std::abs(sum - 1.0) <= 1e-4;
+}
+
+// Runs body(begin, end, chunk) over the fixed chunks of [0, n): directly on the calling worker when there is one
+// chunk or one thread (no task overhead per wave), else over the Executor. The chunks are the same either way.
+template <typename Body>
+void ForChunks(Executor& executor, int64_t n, int64_t grain, const Body& body) {
+  const int64_t chunks = Executor::NumChunks(n, grain);
+  if (chunks <= 1 || executor.threads() == 1) {
+    for (int64_t c = 0; c < chunks; ++c) body(c * grain, std::min(n, (c + 1) * grain), c);
+    return;
+  }
+  executor.ParallelFor(n, grain, body);
+}
+
+}  // namespace
 
 void MctsOptions::Validate() const {
   if (simulations < 0) throw ConfigError(StrCat("mcts: sims = ", simulations, " must be >= 0 (0: until the deadline)"));
   if (!(c_puct >= 0.0) || !std::isfinite(c_puct)) throw ConfigError(StrCat("mcts: c = ", c_puct, " must be >= 0"));
-  if (!(discount > 0.0 && discount <= 1.0)) throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
+  if (!(discount > 0.0 && discount <= 1.0))
+    throw ConfigError(StrCat("mcts: discount = ", discount, " must be in (0, 1]"));
   if (max_depth < 1) throw ConfigError(StrCat("mcts: depth = ", max_depth, " must be >= 1"));
   if (!(reuse_tolerance >= 0.0)) throw ConfigError(StrCat("mcts: tol = ", reuse_tolerance, " must be >= 0"));
   if (gumbel_actions < 1) throw ConfigError(StrCat("mcts: gumbel_actions = ", gumbel_actions, " must be >= 1"));
   if (!(gumbel_c_visit >= 0.0) || !(gumbel_c_scale >= 0.0)) {
-    throw ConfigError(StrCat("mcts: gumbel c_visit = ", gumbel_c_visit, " and c_scale = ", gumbel_c_scale,
-                             " must be >= 0"));
+    throw ConfigError(
+        StrCat("mcts: gumbel c_visit = ", gumbel_c_visit, " and c_scale = ", gumbel_c_scale, " must be >= 0"));
   }
   if (max_nodes < 2 || max_nodes > (int64_t{1} << 30)) {
     throw ConfigError(StrCat("mcts: max_nodes = ", max_nodes, " must be in [2, 2^30]"));
   }
+  if (in_flight < 1 || in_flight > 4096)
+    throw ConfigError(StrCat("mcts: in_flight = ", in_flight, " must be in [1, 4096]"));
+  if (!(virtual_loss >= 0.0) || !std::isfinite(virtual_loss)) {
+    throw ConfigError(StrCat("mcts: virtual_loss = ", virtual_loss, " must be >= 0 (0: off)"));
+  }
+  if (eval_batch < 1) throw ConfigError(StrCat("mcts: eval_batch = ", eval_batch, " must be >= 1"));
+  if (step_batch < 1) throw ConfigError(StrCat("mcts: step_batch = ", step_batch, " must be >= 1"));
+  if (!(pw_c > 0.0) || !std::isfinite(pw_c)) throw ConfigError(StrCat("mcts: pw_c = ", pw_c, " must be > 0"));
+  if (!(pw_alpha > 0.0 && pw_alpha <= 1.0))
+    throw ConfigError(StrCat("mcts: pw_alpha = ", pw_alpha, " must be in (0, 1]"));
+  if (pw_max_children < 1 || pw_max_children > 4096) {
+    throw ConfigError(StrCat("mcts: pw_max_children = ", pw_max_children, " must be in [1, 4096]"));
+  }
+  if (!(pw_sigma > 0.0) || !std::isfinite(pw_sigma))
+    throw ConfigError(StrCat("mcts: pw_sigma = ", pw_sigma, " must be > 0"));
 }
 
-Mcts::Mcts(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator, MctsOptions options,
-           Executor& executor)
+// ---------------------------------------------------------------------------------------------------------
+// One tree: its node pool, statistics and the per-node rules. The MctsBatch owns the wave and the batched
+// model and evaluator calls.
+
+struct MctsBatch::Tree {
+  struct Node {
+    int32_t parent = -1;
+    int32_t children = -1;     // first of the node's block of children, -1 while unexpanded
+    int32_t num_children = 0;  // children in use (K actions, the outcomes, or the widened count)
+    int32_t action = -1;       // index of this node in its parent's block (the action, outcome or widened child)
+    int32_t depth = 0;
+    int32_t pending = -1;  // the wave slot that selected this leaf first, -1 when none is pending
+    int64_t visits = 0;
+    double value_sum = 0.0;  // sum of backed-up returns from this node on
+    float prior = 0.f;
+    float reward = 0.f;      // reward of the transition into this node
+    bool has_state = false;  // the transition into this node has been predicted
+    bool terminal = false;   // that transition ended the episode
+    bool chance = false;     // a chance node: (parent state, action) before the outcome; no state of its own
+  };
+
+  Tree(const MctsBatch& batch, int32_t index) : o(batch), id(index) {
+    gumbel.resize(o.width_);
+    plan_visits.resize(o.width_);
+    remaining.reserve(o.width_);
+    outcome_probs.resize(std::max<int64_t>(o.m_, 1));
+    stats.visits.resize(o.width_);
+    stats.policy.resize(o.width_);
+    stats.q.resize(o.width_);
+    stats.prior.resize(o.width_);
+    if (o.options_.widening) stats.actions.resize(o.width_ * o.a_dim_);
+  }
+
+  const MctsBatch& o;
+  const int32_t id;
+  std::vector<Node> nodes, spare_nodes;       // the pool and the buffer tree reuse copies into
+  std::vector<float> states, spare_states;    // [capacity, S]
+  std::vector<float> actions, spare_actions;  // [capacity, A] widening only: the action into each node
+  std::vector<int32_t> queue;                 // reuse copy queue
+  int32_t size = 0;
+  bool has_tree = false;
+  int32_t last_child = -1;
+  double min_q = 1.0, max_q = -1.0;  // min-max statistics over backed-up Q values (empty: min > max)
+  double root_estimate = 0.0;        // the evaluator's value of the root when it was expanded
+  std::vector<float> outcome_probs;
+  // Gumbel root: per-action noise, this Plan's root visits, surviving actions, halving schedule.
+  std::vector<float> gumbel;
+  std::vector<int64_t> plan_visits;
+  std::vector<int32_t> remaining;
+  int64_t gumbel_sims = 0, gumbel_phases = 1, phase_target = 0;
+  SearchStats stats;
+
+  int64_t capacity() const { return static_cast<int64_t>(nodes.size()); }
+  int64_t Block(const Node& n) const { return n.chance ? o.m_ : o.width_; }
+  float* State(int32_t node) { return states.data() + static_cast<size_t>(node) * o.s_dim_; }
+  float* Action(int32_t node) { return actions.data() + static_cast<size_t>(node) * o.a_dim_; }
+
+  void Reserve(int64_t count) {
+    count = std::min(count, o.options_.max_nodes);
+    if (capacity() >= count) return;
+    nodes.resize(count);
+    spare_nodes.resize(count);
+    states.resize(static_cast<size_t>(count) * o.s_dim_);
+    spare_states.resize(static_cast<size_t>(count) * o.s_dim_);
+    if (o.options_.widening) {
+      actions.resize(static_cast<size_t>(count) * o.a_dim_);
+      spare_actions.resize(static_cast<size_t>(count) * o.a_dim_);
+    }
+    queue.resize(count);
+  }
+
+  int32_t CopySubtree(int32_t root) {
+    // Breadth-first copy into the spare pool: children blocks stay contiguous (a widening block keeps its
+    // free slots), indices are renumbered.
+    const int32_t base_depth = nodes[root].depth;
+    const int64_t s = o.s_dim_, a = o.a_dim_;
+    const bool widening = o.options_.widening;
+    int32_t count = 1;
+    queue[0] = root;
+    spare_nodes[0] = nodes[root];
+    spare_nodes[0].parent = -1;
+    for (int32_t i = 0; i < count; ++i) {
+      const int32_t src = queue[i];
+      Node& dst = spare_nodes[i];
+      dst.depth -= base_depth;
+      std::copy_n(states.data() + static_cast<size_t>(src) * s, s, spare_states.data() + static_cast<size_t>(i) * s);
+      if (widening) {
+        std::copy_n(actions.data() + static_cast<size_t>(src) * a, a,
+                    spare_actions.data() + static_cast<size_t>(i) * a);
+      }
+      if (nodes[src].children < 0) continue;
+      const int32_t first = nodes[src].children, used = nodes[src].num_children;
+      dst.children = count;
+      for (int32_t j = 0; j < used; ++j) {
+        spare_nodes[count + j] = nodes[first + j];
+        spare_nodes[count + j].parent = i;
+        queue[count + j] = first + j;
+      }
+      count += static_cast<int32_t>(Block(nodes[src]));
+    }
+    std::swap(nodes, spare_nodes);
+    std::swap(states, spare_states);
+    std::swap(actions, spare_actions);
+    return count;
+  }
+
+  bool Matches(int32_t node, std::span<const float> obs) {
+    const Node& n = nodes[node];
+    if (!n.has_state || n.terminal || n.visits == 0) return false;
+    const float* s = State(node);
+    for (int64_t i = 0; i < o.s_dim_; ++i) {
+      if (!(std::abs(s[i] - obs[i]) <= o.options_.reuse_tolerance)) return false;
+    }
+    return true;
+  }
+
+  bool TryReuse(std::span<const float> obs) {
+    const Node& root = nodes[0];
+    if (root.children < 0) return false;
+    for (int32_t n = -1; n < root.num_children; ++n) {
+      const int32_t a = n < 0 ? last_child : n;
+      if (a < 0 || a >= root.num_children || (n >= 0 && a == last_child)) continue;
+      const int32_t c = root.children + a;
+      const Node& child = nodes[c];
+      if (!child.chance) {
+        if (!Matches(c, obs)) continue;
+        size = CopySubtree(c);
+        return true;
+      }
+      for (int32_t j = 0; child.children >= 0 && j < child.num_children; ++j) {
+        if (!Matches(child.children + j, obs)) continue;
+        size = CopySubtree(child.children + j);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  int64_t SubtreeNodes(int64_t child) const {
+    if (!has_tree || nodes[0].children < 0 || child < 0 || child >= nodes[0].num_children) return 0;
+    int64_t count = 0;
+    std::vector<int32_t> stack{static_cast<int32_t>(nodes[0].children + child)};
+    while (!stack.empty()) {
+      const int32_t n = stack.back();
+      stack.pop_back();
+      ++count;
+      if (nodes[n].children < 0) continue;
+      for (int32_t j = 0; j < nodes[n].num_children; ++j) stack.push_back(nodes[n].children + j);
+    }
+    return count;
+  }
+
+  // A decision node's block: K children with the evaluator's priors, or (widening) width free slots.
+  void Expand(int32_t node, const float* priors) {
+    const int32_t first = size;
+    nodes[node].children = first;
+    size += static_cast<int32_t>(o.width_);
+    if (o.options_.widening) {
+      nodes[node].num_children = 0;
+      return;
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < o.k_; ++j) {
+      if (!(priors[j] >= 0.f)) {
+        throw ConfigError(StrCat("mcts: the evaluator's prior[", j, "] = ", priors[j], " is negative or NaN"));
+      }
+      sum += priors[j];
+    }
+    if (std::abs(sum - 1.0) > 1e-4) {
+      throw ConfigError(StrCat("mcts: the evaluator's prior sums to ", sum, ", not 1 (within 1e-4)"));
+    }
+    for (int32_t j = 0; j < o.k_; ++j) {
+      Node& c = nodes[first + j];
+      c = Node{};
+      c.parent = node;
+      c.action = j;
+      c.depth = nodes[node].depth + 1;
+      c.prior = priors[j];
+      c.chance = o.chance_model_ != nullptr;
+    }
+    nodes[node].num_children = static_cast<int32_t>(o.k_);
+  }
+
+  void ExpandChance(int32_t node, Scratch& scratch) {
+    const Node& c = nodes[node];
+    const float action = static_cast<float>(c.action);
+    o.chance_model_->OutcomeProbsCpu(1, State(c.parent), &action, outcome_probs.data(), &scratch);
+    if (!ProbsSumToOne(outcome_probs)) {
+      CheckOutcomeProbs(outcome_probs, 1, o.m_,
+                        StrCat("mcts: chance model '", o.model_->spec().type, "' (action ", c.action, ")"));
+    }
+    const int32_t first = size;
+    for (int32_t j = 0; j < o.m_; ++j) {
+      Node& out = nodes[first + j];
+      out = Node{};
+      out.parent = node;
+      out.action = j;  // the outcome index
+      out.depth = c.depth;
+      out.prior = outcome_probs[j];
+    }
+    nodes[node].children = first;
+    nodes[node].num_children = static_cast<int32_t>(o.m_);
+    size += static_cast<int32_t>(o.m_);
+  }
+
+  int32_t SelectOutcome(int32_t node, int64_t simulation) const {
+    const Node& c = nodes[node];
+    if (o.options_.chance == ChanceMode::kSample) {
+      Rng rng(o.seed_, StreamId({0x6368616eULL, static_cast<uint64_t>(id), o.plans_, static_cast<uint64_t>(simulation),
+                                 static_cast<uint64_t>(node)}));
+      const float u = rng.Uniform();
+      float cumulative = 0.f;
+      int32_t last = -1;
+      for (int32_t j = 0; j < c.num_children; ++j) {
+        const float p = nodes[c.children + j].prior;
+        if (p <= 0.f) continue;
+        last = j;
+        cumulative += p;
+        if (u < cumulative) return c.children + j;
+      }
+      return c.children + last;  // rounding: the last outcome with mass
+    }
+    // The outcome furthest behind its share of the visits.
+    int32_t best = 0;
+    double best_score = -std::numeric_limits<double>::infinity();
+    const double total = static_cast<double>(c.visits) + 1.0;
+    for (int32_t j = 0; j < c.num_children; ++j) {
+      const Node& out = nodes[c.children + j];
+      const double score = out.prior - static_cast<double>(out.visits) / total;
+      if (out.prior > 0.f && score > best_score) {
+        best = j;
+        best_score = score;
+      }
+    }
+    return c.children + best;
+  }
+
+  double ChildQ(const Node& child) const {
+    const double discount = o.options_.discount;
+    if (child.chance && child.children >= 0) {
+      double sum = 0.0, mass = 0.0;
+      for (int32_t j = 0; j < child.num_children; ++j) {
+        const Node& out = nodes[child.children + j];
+        if (out.visits == 0) continue;
+        sum += out.prior * (out.reward + discount * (out.value_sum / static_cast<double>(out.visits)));
+        mass += out.prior;
+      }
+      if (mass > 0.0) return sum / mass;
+    }
+    if (child.chance) return child.value_sum / static_cast<double>(child.visits);
+    return child.reward + discount * (child.value_sum / static_cast<double>(child.visits));
+  }
+
+  double Normalize(double q) const {
+    if (o.options_.normalize && max_q > min_q) return (q - min_q) / (max_q - min_q);
+    return q;
+  }
+
+  // Progressive widening: a new child with an action from the proposal.
+  int32_t AddWidenedChild(int32_t node) {
+    Node& parent = nodes[node];
+    const int32_t index = parent.num_children;
+    const int32_t c = parent.children + index;
+    nodes[c] = Node{};
+    nodes[c].parent = node;
+    nodes[c].action = index;
+    nodes[c].depth = parent.depth + 1;
+    Rng rng(o.seed_, StreamId({0x70776964ULL, static_cast<uint64_t>(id), o.plans_, static_cast<uint64_t>(node),
+                               static_cast<uint64_t>(index)}));
+    float* a = Action(c);
+    // Local proposal: every other new child refines around the visited child with the best Q, the others stay
+    // uniform (so the search keeps exploring the whole box).
+    int32_t around = -1;
+    if (o.options_.pw_proposal == WideningProposal::kLocal && index % 2 == 1) {
+      double best_q = -std::numeric_limits<double>::infinity();
+      for (int32_t j = 0; j < index; ++j) {
+        const Node& c = nodes[parent.children + j];
+        if (c.visits > 0 && ChildQ(c) > best_q) {
+          best_q = ChildQ(c);
+          around = j;
+        }
+      }
+    }
+    for (int64_t i = 0; i < o.a_dim_; ++i) {
+      const float lo = o.low_[i], hi = o.high_[i];
+      if (around < 0) {
+        a[i] = rng.Uniform(lo, hi);
+      } else {
+        const float mean = Action(parent.children + around)[i];
+        a[i] = std::clamp(rng.Normal(mean, static_cast<float>(o.options_.pw_sigma) * (hi - lo)), lo, hi);
+      }
+    }
+    parent.num_children = index + 1;
+    return c;
+  }
+
+  int32_t SelectChild(int32_t node) {
+    const Node& parent = nodes[node];
+    const double visits = static_cast<double>(std::max<int64_t>(parent.visits, 1));
+    const bool widening = o.options_.widening;
+    if (widening) {
+      const int64_t allowed = std::min<int64_t>(
+          o.width_, static_cast<int64_t>(std::ceil(o.options_.pw_c * std::pow(visits, o.options_.pw_alpha))));
+      if (parent.num_children < allowed) return AddWidenedChild(node);
+    }
+    const double explore = o.options_.c_puct * std::sqrt(visits);
+    const float uniform = 1.f / static_cast<float>(std::max(parent.num_children, 1));
+    int32_t best = -1;
+    double best_score = -std::numeric_limits<double>::infinity();
+    float best_prior = -1.f;
+    for (int32_t j = 0; j < parent.num_children; ++j) {
+      const Node& c = nodes[parent.children + j];
+      const float prior = widening ? uniform : c.prior;
+      const double q = c.visits > 0 ? Normalize(ChildQ(c)) : 0.0;
+      const double score = q + explore * prior / (1.0 + static_cast<double>(c.visits));
+      // Ties: the higher prior, then the lower index (deterministic).
+      if (score > best_score || (score == best_score && prior > best_prior)) {
+        best = parent.children + j;
+        best_score = score;
+        best_prior = prior;
+      }
+    }
+    return best;
+  }
+
+  // A pending visit: every node on the path counts one more visit with return -virtual_loss.
+  void VirtualLoss(int32_t leaf, int sign) {
+    const double loss = o.options_.virtual_loss;
+    for (int32_t n = leaf; n >= 0; n = nodes[n].parent) {
+      nodes[n].visits += sign;
+      nodes[n].value_sum -= sign * loss;
+    }
+  }
+
+  void Backup(int32_t leaf, double value) {
+    int32_t n = leaf;
+    double v = value;
+    while (true) {
+      Node& node = nodes[n];
+      node.value_sum += v;
+      node.visits += 1;
+      if (node.parent < 0) break;
+      const double q = ChildQ(node);
+      if (min_q > max_q) {
+        min_q = max_q = q;
+      } else {
+        min_q = std::min(min_q, q);
+        max_q = std::max(max_q, q);
+      }
+      if (!node.chance) v = node.reward + o.options_.discount * v;  // a chance edge has no reward and no step
+      n = node.parent;
+    }
+  }
+
+  // Descends from the root to a leaf for simulation `simulation` (expanding chance nodes on the way).
+  int32_t Descend(int64_t simulation, Scratch& scratch) {
+    int32_t n = 0;
+    if (o.options_.root == RootRule::kGumbel) n = GumbelSelect();
+    while (true) {
+      if (nodes[n].chance) {
+        if (nodes[n].children < 0) ExpandChance(n, scratch);
+        n = SelectOutcome(n, simulation);
+        continue;
+      }
+      if (nodes[n].children < 0) return n;
+      n = SelectChild(n);
+    }
+  }
+
+  void GumbelStart(int64_t simulations);
+  double GumbelScore(int32_t action) const;
+  int32_t GumbelSelect();
+  void Fill(PlanResult& out);
+};
+
+void MctsBatch::Tree::GumbelStart(int64_t simulations) {
+  Rng rng(o.seed_, StreamId({0x67756d62ULL, static_cast<uint64_t>(id), o.plans_}));
+  for (int64_t a = 0; a < o.width_; ++a) {
+    const double u = std::max(static_cast<double>(rng.Uniform()), 1e-12);
+    gumbel[a] = static_cast<float>(-std::log(-std::log(u)));
+    plan_visits[a] = 0;
+  }
+  const int32_t first = nodes[0].children;
+  remaining.clear();
+  for (int32_t a = 0; a < o.width_; ++a) remaining.push_back(a);
+  auto noisy_logit = [&](int32_t a) {
+    return gumbel[a] + std::log(std::max(static_cast<double>(nodes[first + a].prior), 1e-30));
+  };
+  SortDescending(remaining, noisy_logit);
+  const int64_t m = std::min<int64_t>(o.options_.gumbel_actions, o.width_);
+  remaining.resize(m);
+  gumbel_sims = simulations;
+  gumbel_phases = m > 1 ? static_cast<int64_t>(std::ceil(std::log2(static_cast<double>(m)))) : 1;
+  phase_target = std::max<int64_t>(1, simulations / (gumbel_phases * m));
+}
+
+double MctsBatch::Tree::GumbelScore(int32_t action) const {
+  const int32_t first = nodes[0].children;
+  int64_t max_visits = 0;
+  for (int32_t j = 0; j < o.width_; ++j) max_visits = std::max(max_visits, nodes[first + j].visits);
+  const Node& c = nodes[first + action];
+  // Completed Q: an unvisited action takes the root's value estimate.
+  const double root_value =
+      nodes[0].visits > 0 ? nodes[0].value_sum / static_cast<double>(nodes[0].visits) : root_estimate;
+  const double q = Normalize(c.visits > 0 ? ChildQ(c) : root_value);
+  const double sigma = (o.options_.gumbel_c_visit + static_cast<double>(max_visits)) * o.options_.gumbel_c_scale * q;
+  return gumbel[action] + std::log(std::max(static_cast<double>(c.prior), 1e-30)) + sigma;
+}
+
+int32_t MctsBatch::Tree::GumbelSelect() {
+  bool phase_done = true;
+  for (int32_t a : remaining) phase_done &= plan_visits[a] >= phase_target;
+  if (phase_done && remaining.size() > 1) {
+    // Sequential halving: keep the better half by g + logits + sigma(q), then give the next phase its share.
+    SortDescending(remaining, [this](int32_t a) { return GumbelScore(a); });
+    remaining.resize((remaining.size() + 1) / 2);
+    phase_target += std::max<int64_t>(1, gumbel_sims / (gumbel_phases * static_cast<int64_t>(remaining.size())));
+  }
+  int32_t pick = remaining[0];
+  for (int32_t a : remaining) {
+    if (plan_visits[a] < plan_visits[pick]) pick = a;
+  }
+  ++plan_visits[pick];
+  return nodes[0].children + pick;
+}
+
+void MctsBatch::Tree::Fill(PlanResult& out) {
+  const Node& root = nodes[0];
+  const int32_t first = root.children;
+  const int32_t used = root.num_children;
+  const bool widening = o.options_.widening;
+  int64_t total = 0;
+  int32_t best = 0;
+  for (int32_t j = 0; j < o.width_; ++j) {
+    if (j >= used) {
+      stats.visits[j] = 0;
+      stats.q[j] = stats.prior[j] = 0.f;
+      continue;
+    }
+    const Node& c = nodes[first + j];
+    stats.visits[j] = c.visits;
+    stats.q[j] = c.visits > 0 ? static_cast<float>(ChildQ(c)) : 0.f;
+    stats.prior[j] = widening ? 1.f / static_cast<float>(used) : c.prior;
+    total += c.visits;
+    const Node& b = nodes[first + best];
+    if (c.visits > b.visits || (c.visits == b.visits && c.visits > 0 && ChildQ(c) > ChildQ(b))) best = j;
+  }
+  if (o.options_.root == RootRule::kGumbel) {
+    best = remaining[0];
+    for (int32_t a : remaining) {
+      if (GumbelScore(a) > GumbelScore(best)) best = a;
+    }
+  }
+  for (int32_t j = 0; j < o.width_; ++j) {
+    stats.policy[j] = total > 0 ? static_cast<float>(stats.visits[j]) / static_cast<float>(total)
+                                : (j < used ? 1.f / static_cast<float>(used) : 0.f);
+  }
+  if (widening) {
+    std::fill(stats.actions.begin(), stats.actions.end(), 0.f);
+    for (int32_t j = 0; j < used; ++j) std::copy_n(Action(first + j), o.a_dim_, stats.actions.data() + j * o.a_dim_);
+  }
+  stats.children = used;
+  stats.root_visits = root.visits;
+  stats.nodes = size;
+  stats.root_value = root.visits > 0 ? root.value_sum / static_cast<double>(root.visits) : root_estimate;
+  last_child = best;
+  auto push_action = [&](std::vector<float>& v, int32_t node, int32_t index) {
+    if (widening) {
+      v.insert(v.end(), Action(node), Action(node) + o.a_dim_);
+    } else {
+      v.push_back(static_cast<float>(index));
+    }
+  };
+  // Room for the longest principal variation, so that a reused PlanResult stops allocating.
+  out.action.reserve(o.a_dim_);
+  out.plan.reserve(static_cast<size_t>(o.options_.max_depth + 1) * o.a_dim_);
+  out.predicted_states.reserve(static_cast<size_t>(o.options_.max_depth + 2) * o.s_dim_);
+  out.action.clear();
+  if (used > 0) {
+    push_action(out.action, first + best, best);
+  } else {  // widening before any simulation: the middle of the box
+    for (int64_t i = 0; i < o.a_dim_; ++i) out.action.push_back(0.5f * (o.low_[i] + o.high_[i]));
+  }
+  out.predicted_return = stats.root_value;
+  // Principal variation: the most visited child, while it has visits.
+  out.plan.clear();
+  out.predicted_states.assign(State(0), State(0) + o.s_dim_);
+  int32_t n = 0;
+  while (nodes[n].children >= 0) {
+    const int32_t c0 = nodes[n].children;
+    int32_t pick = -1;
+    for (int32_t j = 0; j < nodes[n].num_children; ++j) {
+      const Node& c = nodes[c0 + j];
+      if (c.visits > 0 && (pick < 0 || c.visits > nodes[c0 + pick].visits)) pick = j;
+    }
+    if (n == 0 && used > 0) pick = best;
+    if (pick < 0 || nodes[c0 + pick].visits == 0) break;
+    n = c0 + pick;
+    push_action(out.plan, n, pick);
+    if (nodes[n].chance) {  // follow the most visited outcome
+      if (nodes[n].children < 0) {
+        out.predicted_states.clear();  // the outcome is unknown: no state to predict
+        break;
+      }
+      int32_t best_outcome = nodes[n].children;
+      for (int32_t j = 1; j < nodes[n].num_children; ++j) {
+        if (nodes[nodes[n].children + j].visits > nodes[best_outcome].visits) best_outcome = nodes[n].children + j;
+      }
+      if (nodes[best_outcome].visits == 0 || !nodes[best_outcome].has_state) {
+        out.predicted_states.clear();
+        break;
+      }
+      n = best_outcome;
+    }
+    out.predicted_states.insert(out.predicted_states.end(), State(n), State(n) + o.s_dim_);
+  }
+  if (out.plan.empty()) out.plan.assign(out.action.begin(), out.action.end());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator, MctsOptions options,
+                     int64_t trees, Executor& executor)
     : model_(std::move(model)), evaluator_(std::move(evaluator)), options_(options), executor_(executor) {
   if (!model_) throw ConfigError("mcts: model is null");
   if (!evaluator_) throw ConfigError("mcts: evaluator is null");
+  if (trees < 1 || trees > (int64_t{1} << 20))
+    throw ConfigError(StrCat("mcts: trees = ", trees, " must be in [1, 2^20]"));
   options_.Validate();
   const ModelSpec& spec = model_->spec();
-  k_ = DiscreteActions(spec, "mcts (PUCT)");
   s_dim_ = spec.state_dim;
+  chance_model_ = dynamic_cast<const ChanceModel*>(model_.get());
+  if (options_.widening) {
+    if (IsDiscrete(spec.action_space)) {
+      throw ConfigError(StrCat("mcts: widening = true needs a continuous (Box) action space; the model's is ",
+                               ToString(spec.action_space), " (use widening = false)"));
+    }
+    if (options_.root == RootRule::kGumbel) {
+      throw ConfigError(StrCat("mcts: root = gumbel needs a Discrete action space; the model's action space ",
+                               ToString(spec.action_space), " is continuous (use root = puct with widening)"));
+    }
+    if (chance_model_) {
+      throw ConfigError(StrCat("mcts: chance model '", spec.type,
+                               "' with widening = true: chance nodes over continuous actions are not supported"));
+    }
+    const Box& box = std::get<Box>(spec.action_space);
+    for (int64_t i = 0; i < box.dim(); ++i) {
+      if (!std::isfinite(box.low[i]) || !std::isfinite(box.high[i])) {
+        throw ConfigError(StrCat("mcts: widening samples actions in the model's box, but its bound ", i, " is [",
+                                 box.low[i], ", ", box.high[i], "]; it needs finite bounds"));
+      }
+    }
+    low_ = box.low;
+    high_ = box.high;
+    a_dim_ = box.dim();
+    width_ = options_.pw_max_children;
+    k_ = evaluator_->num_actions();  // priors are ignored
+  } else {
+    const char* who = options_.root == RootRule::kGumbel
+                          ? "mcts: root = gumbel"
+                          : "mcts (PUCT over discrete actions; widening = true searches a continuous space)";
+    k_ = width_ = DiscreteActions(spec, who);
+    if (evaluator_->num_actions() != k_) {
+      throw ConfigError(StrCat("mcts: the evaluator gives priors over ", evaluator_->num_actions(),
+                               " actions but the model has ", k_));
+    }
+  }
   if (!model_->has_cpu_path()) {
-    throw ConfigError(StrCat("mcts: model '", spec.type,
-                             "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
+    throw ConfigError(
+        StrCat("mcts: model '", spec.type,
+               "' has no fused CPU path (has_cpu_path() is false); the tensor path is not supported yet"));
   }
   if (spec.state_kind != StateKind::kObservation || spec.state_dim != spec.obs_dim) {
     throw ConfigError(StrCat("mcts: model '", spec.type,
                              "' does not plan in observation space; latent and token models are not supported yet"));
   }
-  if (evaluator_->state_dim() != s_dim_ || evaluator_->num_actions() != k_) {
-    throw ConfigError(StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(), " values and ",
-                             evaluator_->num_actions(), " actions but the model has ", s_dim_, " and ", k_));
+  if (evaluator_->state_dim() != s_dim_) {
+    throw ConfigError(
+        StrCat("mcts: the evaluator takes states of ", evaluator_->state_dim(), " values but the model has ", s_dim_));
   }
-  chance_model_ = dynamic_cast<const ChanceModel*>(model_.get());
   if (chance_model_) {
     m_ = chance_model_->num_outcomes();
     if (m_ < 1) throw ConfigError(StrCat("mcts: chance model '", spec.type, "' has ", m_, " outcomes; needs >= 1"));
-    outcome_probs_.resize(m_);
   }
-  gumbel_.resize(k_);
-  plan_visits_.resize(k_);
-  remaining_.reserve(k_);
-  leaf_value_.resize(1);
-  leaf_prior_.resize(k_);
-  step_reward_.resize(1);
-  step_done_.resize(1);
-  stats_.visits.resize(k_);
-  stats_.policy.resize(k_);
-  stats_.q.resize(k_);
-  stats_.prior.resize(k_);
+  for (int64_t b = 0; b < trees; ++b) trees_.push_back(std::make_unique<Tree>(*this, static_cast<int32_t>(b)));
+  const int64_t rows = trees * options_.in_flight;
+  leaves_.resize(rows);
+  step_leaves_.resize(rows);
+  step_state_.resize(rows * s_dim_);
+  step_action_.resize(rows * a_dim_);
+  step_next_.resize(rows * s_dim_);
+  step_reward_.resize(rows);
+  step_done_.resize(rows);
+  step_outcome_.resize(rows);
+  eval_leaves_.resize(rows);
+  eval_state_.resize(rows * s_dim_);
+  eval_value_.resize(rows);
+  eval_prior_.resize(rows * std::max<int64_t>(k_, 1));
+  eval_count_.resize(Executor::NumChunks(rows, options_.eval_batch));
+  evaluations_.resize(trees);
+  tree_sims_.resize(trees);
+  active_.resize(trees);
+  wave_slots_.resize(trees);
   Reset(options_.seed);
 }
 
-Mcts::~Mcts() = default;
+MctsBatch::~MctsBatch() = default;
 
-int64_t Mcts::obs_dim() const { return model_->spec().obs_dim; }
-
-void Mcts::Reset(uint64_t seed) {
+void MctsBatch::Reset(uint64_t seed) {
   seed_ = seed;
   plans_ = 0;
-  has_tree_ = false;
-  size_ = 0;
-  last_action_ = -1;
-}
-
-void Mcts::Reserve(int64_t nodes) {
-  nodes = std::min(nodes, options_.max_nodes);
-  if (static_cast<int64_t>(nodes_.size()) >= nodes) return;
-  nodes_.resize(nodes);
-  spare_nodes_.resize(nodes);
-  states_.resize(static_cast<size_t>(nodes) * s_dim_);
-  spare_states_.resize(static_cast<size_t>(nodes) * s_dim_);
-  queue_.resize(nodes);
-}
-
-int32_t Mcts::CopySubtree(int32_t root) {
-  // Breadth-first copy into the spare pool: children blocks stay contiguous, indices are renumbered.
-  const int32_t base_depth = nodes_[root].depth;
-  int32_t size = 1;
-  queue_[0] = root;
-  spare_nodes_[0] = nodes_[root];
-  spare_nodes_[0].parent = -1;
-  for (int32_t i = 0; i < size; ++i) {
-    const int32_t src = queue_[i];
-    Node& dst = spare_nodes_[i];
-    dst.depth -= base_depth;
-    std::copy_n(states_.data() + static_cast<size_t>(src) * s_dim_, s_dim_,
-                spare_states_.data() + static_cast<size_t>(i) * s_dim_);
-    if (nodes_[src].children < 0) continue;
-    const int32_t first = nodes_[src].children, count = nodes_[src].num_children;
-    dst.children = size;
-    for (int32_t j = 0; j < count; ++j) {
-      spare_nodes_[size + j] = nodes_[first + j];
-      spare_nodes_[size + j].parent = i;
-      queue_[size + j] = first + j;
-    }
-    size += count;
+  for (auto& t : trees_) {
+    t->has_tree = false;
+    t->size = 0;
+    t->last_child = -1;
   }
-  std::swap(nodes_, spare_nodes_);
-  std::swap(states_, spare_states_);
-  return size;
 }
 
-bool Mcts::TryReuse(std::span<const float> obs) {
-  const Node& root = nodes_[0];
-  if (root.children < 0) return false;
-  for (int32_t n = -1; n < k_; ++n) {
-    const int32_t a = n < 0 ? last_action_ : n;
-    if (a < 0 || (n >= 0 && a == last_action_)) continue;
-    const int32_t c = root.children + a;
-    const Node& child = nodes_[c];
-    if (!child.chance) {
-      if (!Matches(c, obs)) continue;
-      size_ = CopySubtree(c);
-      return true;
-    }
-    for (int32_t j = 0; child.children >= 0 && j < child.num_children; ++j) {
-      if (!Matches(child.children + j, obs)) continue;
-      size_ = CopySubtree(child.children + j);
-      return true;
+const SearchStats& MctsBatch::stats(int64_t tree) const {
+  if (tree < 0 || tree >= trees()) throw RangeError(StrCat("mcts: tree ", tree, " is not in [0, ", trees(), ")"));
+  return trees_[tree]->stats;
+}
+
+int64_t MctsBatch::SubtreeNodes(int64_t tree, int64_t child) const {
+  if (tree < 0 || tree >= trees()) throw RangeError(StrCat("mcts: tree ", tree, " is not in [0, ", trees(), ")"));
+  return trees_[tree]->SubtreeNodes(child);
+}
+
+void MctsBatch::Plan(std::span<const float> obs, const Budget& budget, std::span<PlanResult> out) {
+  const int64_t b = trees();
+  if (static_cast<int64_t>(obs.size()) != b * s_dim_) {
+    throw ShapeError(StrCat("mcts: observations have ", obs.size(), " values; expected ", b, " trees x ", s_dim_));
+  }
+  if (static_cast<int64_t>(out.size()) != b) {
+    throw ShapeError(StrCat("mcts: ", out.size(), " results for ", b, " trees"));
+  }
+  for (size_t i = 0; i < obs.size(); ++i) {
+    if (!std::isfinite(obs[i])) {
+      throw ConfigError(StrCat("mcts: observation ", i / s_dim_, " value ", i % s_dim_, " is ", obs[i],
+                               "; pass finite observations"));
     }
   }
-  return false;
+  budget.Validate();
+  const auto start = Clock::now();
+  for (PlanResult& r : out) {
+    r.predicted_return = 0.0;
+    r.iterations = r.evaluations = 0;
+    r.cut_short = false;
+  }
+  PlanTrees(obs, budget, out);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (PlanResult& r : out) r.seconds = seconds;
 }
 
-bool Mcts::Matches(int32_t node, std::span<const float> obs) {
-  const Node& n = nodes_[node];
-  if (!n.has_state || n.terminal || n.visits == 0) return false;
-  const float* s = State(node);
-  for (int64_t i = 0; i < s_dim_; ++i) {
-    if (!(std::abs(s[i] - obs[i]) <= options_.reuse_tolerance)) return false;
+void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims) {
+  Tree& t = *trees_[b];
+  SearchStats& st = t.stats;
+  st.simulations = st.reused_visits = st.reused_nodes = st.max_depth = st.waves = 0;
+  st.reused_value = 0.0;
+  st.pool_full = false;
+  const bool reused = options_.reuse_tree && t.has_tree && t.TryReuse(obs);
+  if (reused) {
+    st.reused_visits = t.nodes[0].visits;
+    st.reused_nodes = t.size;
+    st.reused_value = t.nodes[0].value_sum / static_cast<double>(t.nodes[0].visits);
   }
-  return true;
+  // A simulation adds at most one decision block and one chance block; a deadline-only search starts with
+  // room for 4096 simulations and doubles the pool when it fills (up to max_nodes), so it too stops allocating
+  // once warm.
+  const int64_t per_sim = width_ + m_;
+  const int64_t want = t.size + ((sims > 0 ? sims : 4096) + options_.in_flight) * per_sim + 1;
+  t.Reserve(std::max<int64_t>(want, width_ + 1));
+  if (!reused) {
+    t.size = 1;
+    t.nodes[0] = Tree::Node{};
+    t.nodes[0].has_state = true;
+    std::copy(obs.begin(), obs.end(), t.State(0));
+    t.min_q = 1.0;
+    t.max_q = -1.0;  // empty
+  }
+  t.has_tree = true;
+  evaluations_[b] = 0;
+  tree_sims_[b] = 0;
 }
 
-int64_t Mcts::SubtreeNodes(int64_t action) const {
-  if (!has_tree_ || action < 0 || action >= k_ || nodes_[0].children < 0) return 0;
-  // Children blocks hold K nodes each: count the blocks below the child.
-  int64_t count = 0;
-  std::vector<int32_t> stack{static_cast<int32_t>(nodes_[0].children + action)};
-  while (!stack.empty()) {
-    const int32_t n = stack.back();
-    stack.pop_back();
-    ++count;
-    if (nodes_[n].children < 0) continue;
-    for (int32_t j = 0; j < nodes_[n].num_children; ++j) stack.push_back(nodes_[n].children + j);
-  }
-  return count;
+void MctsBatch::EvaluateRows(int64_t rows, uint64_t key) {
+  if (rows == 0) return;
+  ForChunks(executor_, rows, options_.eval_batch, [this, key](int64_t begin, int64_t end, int64_t chunk) {
+    const int64_t n = end - begin, kw = std::max<int64_t>(k_, 1);
+    eval_count_[chunk] = evaluator_->Evaluate(
+        std::span<const float>(eval_state_.data() + begin * s_dim_, n * s_dim_), n, seed_,
+        StreamId({key, static_cast<uint64_t>(chunk)}), std::span<float>(eval_value_.data() + begin, n),
+        std::span<float>(eval_prior_.data() + begin * kw, n * kw), executor_.scratch());
+  });
 }
 
-void Mcts::Expand(int32_t node, std::span<const float> priors) {
-  double sum = 0.0;
-  for (int64_t j = 0; j < k_; ++j) {
-    if (!(priors[j] >= 0.f)) {
-      throw ConfigError(StrCat("mcts: the evaluator's prior[", j, "] = ", priors[j], " is negative or NaN"));
-    }
-    sum += priors[j];
-  }
-  if (std::abs(sum - 1.0) > 1e-4) {
-    throw ConfigError(StrCat("mcts: the evaluator's prior sums to ", sum, ", not 1 (within 1e-4)"));
-  }
-  const int32_t first = size_;
-  for (int32_t j = 0; j < k_; ++j) {
-    Node& c = nodes_[first + j];
-    c = Node{};
-    c.parent = node;
-    c.action = j;
-    c.depth = nodes_[node].depth + 1;
-    c.prior = priors[j];
-    c.chance = chance_model_ != nullptr;
-  }
-  nodes_[node].children = first;
-  nodes_[node].num_children = static_cast<int32_t>(k_);
-  size_ += static_cast<int32_t>(k_);
-}
-
-void Mcts::ExpandChance(int32_t node) {
-  const Node& c = nodes_[node];
-  const float action = static_cast<float>(c.action);
-  chance_model_->OutcomeProbsCpu(1, State(c.parent), &action, outcome_probs_.data(), &executor_.scratch());
-  CheckOutcomeProbs(outcome_probs_, 1, m_,
-                    StrCat("mcts: chance model '", model_->spec().type, "' (action ", c.action, ")"));
-  const int32_t first = size_;
-  for (int32_t j = 0; j < m_; ++j) {
-    Node& o = nodes_[first + j];
-    o = Node{};
-    o.parent = node;
-    o.action = j;  // the outcome index
-    o.depth = c.depth;
-    o.prior = outcome_probs_[j];
-  }
-  nodes_[node].children = first;
-  nodes_[node].num_children = static_cast<int32_t>(m_);
-  size_ += static_cast<int32_t>(m_);
-}
-
-int32_t Mcts::SelectOutcome(int32_t node, int64_t simulation) const {
-  const Node& c = nodes_[node];
-  if (options_.chance == ChanceMode::kSample) {
-    Rng rng(seed_, StreamId({0x6368616eULL, plans_, static_cast<uint64_t>(simulation), static_cast<uint64_t>(node)}));
-    const float u = rng.Uniform();
-    float cumulative = 0.f;
-    int32_t last = -1;
-    for (int32_t j = 0; j < c.num_children; ++j) {
-      const float p = nodes_[c.children + j].prior;
-      if (p <= 0.f) continue;
-      last = j;
-      cumulative += p;
-      if (u < cumulative) return c.children + j;
-    }
-    return c.children + last;  // rounding: the last outcome with mass
-  }
-  // The outcome furthest behind its share of the visits.
-  int32_t best = 0;
-  double best_score = -std::numeric_limits<double>::infinity();
-  const double total = static_cast<double>(c.visits) + 1.0;
-  for (int32_t j = 0; j < c.num_children; ++j) {
-    const Node& o = nodes_[c.children + j];
-    const double score = o.prior - static_cast<double>(o.visits) / total;
-    if (o.prior > 0.f && score > best_score) {
-      best = j;
-      best_score = score;
-    }
-  }
-  return c.children + best;
-}
-
-double Mcts::ChildQ(const Node& child) const {
-  if (child.chance && child.children >= 0) {
-    double sum = 0.0, mass = 0.0;
-    for (int32_t j = 0; j < child.num_children; ++j) {
-      const Node& o = nodes_[child.children + j];
-      if (o.visits == 0) continue;
-      sum += o.prior * (o.reward + options_.discount * (o.value_sum / static_cast<double>(o.visits)));
-      mass += o.prior;
-    }
-    if (mass > 0.0) return sum / mass;
-  }
-  if (child.chance) return child.value_sum / static_cast<double>(child.visits);
-  return child.reward + options_.discount * (child.value_sum / static_cast<double>(child.visits));
-}
-
-double Mcts::Normalize(double q) const {
-  if (options_.normalize && max_q_ > min_q_) return (q - min_q_) / (max_q_ - min_q_);
-  return q;
-}
-
-int32_t Mcts::SelectChild(int32_t node) const {
-  const Node& parent = nodes_[node];
-  const double explore = options_.c_puct * std::sqrt(static_cast<double>(std::max<int64_t>(parent.visits, 1)));
-  int32_t best = -1;
-  double best_score = -std::numeric_limits<double>::infinity();
-  float best_prior = -1.f;
-  for (int32_t j = 0; j < k_; ++j) {
-    const Node& c = nodes_[parent.children + j];
-    const double q = c.visits > 0 ? Normalize(ChildQ(c)) : 0.0;
-    const double score = q + explore * c.prior / (1.0 + static_cast<double>(c.visits));
-    // Ties: the higher prior, then the lower index (deterministic).
-    if (score > best_score || (score == best_score && c.prior > best_prior)) {
-      best = parent.children + j;
-      best_score = score;
-      best_prior = c.prior;
-    }
-  }
-  return best;
-}
-
-void Mcts::Backup(int32_t leaf, double value) {
-  int32_t n = leaf;
-  double v = value;
-  while (true) {
-    Node& node = nodes_[n];
-    node.value_sum += v;
-    node.visits += 1;
-    if (node.parent < 0) break;
-    const double q = ChildQ(node);
-    if (min_q_ > max_q_) {
-      min_q_ = max_q_ = q;
-    } else {
-      min_q_ = std::min(min_q_, q);
-      max_q_ = std::max(max_q_, q);
-    }
-    if (!node.chance) v = node.reward + options_.discount * v;  // a chance edge has no reward and no step
-    n = node.parent;
+void MctsBatch::AttributeEvaluations(int64_t rows) {
+  for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
+    const int64_t begin = c * options_.eval_batch, end = std::min(rows, begin + options_.eval_batch);
+    const int64_t n = end - begin, share = eval_count_[c] / n;
+    evaluations_[eval_leaves_[begin]] += eval_count_[c] % n;
+    for (int64_t r = begin; r < end; ++r) evaluations_[eval_leaves_[r]] += share;
   }
 }
 
-void Mcts::Simulate(int64_t simulation, PlanResult& out) {
-  int32_t n = 0;
-  if (options_.root == RootRule::kGumbel) n = GumbelSelect();
-  while (true) {
-    if (nodes_[n].chance) {
-      if (nodes_[n].children < 0) ExpandChance(n);
-      n = SelectOutcome(n, simulation);
+bool MctsBatch::StartWave(const Budget& budget) {
+  const bool expired = budget.Expired();
+  bool any = false;
+  const int64_t per_slot = width_ + m_;
+  for (int64_t b = 0; b < trees(); ++b) {
+    Tree& t = *trees_[b];
+    active_[b] = 0;
+    wave_slots_[b] = 0;
+    if (t.stats.pool_full || (sims_ > 0 && tree_sims_[b] >= sims_)) continue;
+    if (expired) {
+      out_[b].cut_short = sims_ > 0;
       continue;
     }
-    if (nodes_[n].children < 0) break;
-    n = SelectChild(n);
+    const int64_t need = t.size + options_.in_flight * per_slot;
+    if (need > t.capacity() && t.capacity() < options_.max_nodes) t.Reserve(std::max(2 * t.capacity(), need));
+    if (need > t.capacity()) {
+      t.stats.pool_full = true;
+      out_[b].cut_short = true;
+      continue;
+    }
+    active_[b] = 1;
+    any = true;
   }
-  Node& leaf = nodes_[n];
-  stats_.max_depth = std::max<int64_t>(stats_.max_depth, leaf.depth);
+  return any;
+}
+
+void MctsBatch::SelectWave(int64_t b) {
+  Tree& t = *trees_[b];
+  if (!active_[b]) return;
+  const int64_t slots = sims_ > 0 ? std::min(options_.in_flight, sims_ - tree_sims_[b]) : options_.in_flight;
+  const bool virtual_loss = options_.virtual_loss > 0.0;
   Scratch& scratch = executor_.scratch();
-  if (!leaf.has_state) {
-    const Node& parent = nodes_[leaf.parent];
-    const float action = static_cast<float>(parent.chance ? parent.action : leaf.action);
+  for (int64_t slot = 0; slot < slots; ++slot) {
+    const int32_t n = t.Descend(tree_sims_[b] + slot, scratch);
+    Leaf& leaf = leaves_[b * options_.in_flight + slot];
+    leaf.tree = static_cast<int32_t>(b);
+    leaf.node = n;
+    leaf.eval_row = -1;
+    leaf.repeat_of = t.nodes[n].pending;
+    if (leaf.repeat_of < 0) t.nodes[n].pending = static_cast<int32_t>(slot);
+    if (virtual_loss) t.VirtualLoss(n, +1);
+  }
+  wave_slots_[b] = static_cast<int32_t>(slots);
+}
+
+void MctsBatch::StepLeaves() {
+  // The new leaves of every tree (first selections without a predicted transition), compacted.
+  int64_t rows = 0;
+  for (int64_t b = 0; b < trees(); ++b) {
+    Tree& t = *trees_[b];
+    for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+      const int32_t li = static_cast<int32_t>(b * options_.in_flight + slot);
+      const Leaf& leaf = leaves_[li];
+      const Tree::Node& node = t.nodes[leaf.node];
+      if (leaf.repeat_of >= 0 || node.has_state) continue;
+      const Tree::Node& parent = t.nodes[node.parent];
+      const int32_t from = parent.chance ? parent.parent : node.parent;
+      std::copy_n(t.State(from), s_dim_, step_state_.data() + rows * s_dim_);
+      if (options_.widening) {
+        std::copy_n(t.Action(leaf.node), a_dim_, step_action_.data() + rows * a_dim_);
+      } else {
+        step_action_[rows] = static_cast<float>(parent.chance ? parent.action : node.action);
+      }
+      step_outcome_[rows] = parent.chance ? node.action : 0;
+      step_leaves_[rows] = li;
+      ++rows;
+    }
+  }
+  if (rows == 0) return;
+  ForChunks(executor_, rows, options_.step_batch, [this](int64_t begin, int64_t end, int64_t) {
     CpuStep step;
-    step.rows = 1;
-    step.state = State(parent.chance ? parent.parent : leaf.parent);
-    step.action = &action;
-    step.scratch = &scratch;
-    step.next_state = State(n);
-    step.reward = step_reward_.data();
-    step.done = step_done_.data();
-    if (parent.chance) {
-      const int64_t outcome = leaf.action;
-      chance_model_->StepOutcomeCpu(step, &outcome);
+    step.rows = end - begin;
+    step.state = step_state_.data() + begin * s_dim_;
+    step.action = step_action_.data() + begin * a_dim_;
+    step.scratch = &executor_.scratch();
+    step.next_state = step_next_.data() + begin * s_dim_;
+    step.reward = step_reward_.data() + begin;
+    step.done = step_done_.data() + begin;
+    if (chance_model_) {
+      chance_model_->StepOutcomeCpu(step, step_outcome_.data() + begin);
     } else {
       model_->StepCpu(step);
     }
-    leaf.reward = step_reward_[0];
-    leaf.terminal = step_done_[0] > 0.5f;
-    leaf.has_state = true;
-    out.evaluations += 1;
+  });
+  for (int64_t r = 0; r < rows; ++r) {
+    const Leaf& leaf = leaves_[step_leaves_[r]];
+    Tree& t = *trees_[leaf.tree];
+    Tree::Node& node = t.nodes[leaf.node];
+    std::copy_n(step_next_.data() + r * s_dim_, s_dim_, t.State(leaf.node));
+    node.reward = step_reward_[r];
+    node.terminal = step_done_[r] > 0.5f;
+    node.has_state = true;
+    evaluations_[leaf.tree] += 1;
   }
-  double value = 0.0;
-  if (!leaf.terminal) {
-    out.evaluations += evaluator_->Evaluate({State(n), static_cast<size_t>(s_dim_)}, 1, seed_,
-                                            StreamId({plans_, static_cast<uint64_t>(simulation)}), leaf_value_,
-                                            leaf_prior_, scratch);
-    value = leaf_value_[0];
-    if (leaf.depth < options_.max_depth && size_ + k_ <= static_cast<int64_t>(nodes_.size())) {
-      Expand(n, leaf_prior_);
-    }
-  }
-  Backup(n, value);
 }
 
-void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& out) {
-  const int64_t sims = budget.iterations > 0 ? budget.iterations : options_.simulations;
-  stats_.simulations = stats_.reused_visits = stats_.reused_nodes = stats_.max_depth = 0;
-  stats_.reused_value = 0.0;
-  stats_.pool_full = false;
-  executor_.Run([&] {
-    bool reused = false;
-    if (options_.reuse_tree && has_tree_) reused = TryReuse(obs);
-    if (reused) {
-      stats_.reused_visits = nodes_[0].visits;
-      stats_.reused_nodes = size_;
-      stats_.reused_value = nodes_[0].value_sum / static_cast<double>(nodes_[0].visits);
-    }
-    // A simulation adds at most one block of K children; a deadline-only search starts with room for 4096
-    // expansions and doubles the pool when it fills (up to max_nodes), so it too stops allocating once warm.
-    const int64_t want = size_ + ((sims > 0 ? sims : 4096) + 1) * (k_ + m_) + 1;
-    Reserve(std::max<int64_t>(want, k_ + 1));
-    if (!reused) {
-      size_ = 1;
-      nodes_[0] = Node{};
-      nodes_[0].has_state = true;
-      std::copy(obs.begin(), obs.end(), State(0));
-      min_q_ = 1.0;
-      max_q_ = -1.0;  // empty
-    }
-    has_tree_ = true;
-    if (nodes_[0].children < 0) {
-      out.evaluations += evaluator_->Evaluate({State(0), static_cast<size_t>(s_dim_)}, 1, seed_,
-                                              StreamId({plans_, ~uint64_t{0}}), leaf_value_, leaf_prior_,
-                                              executor_.scratch());
-      Expand(0, leaf_prior_);
-    }
-    if (options_.root == RootRule::kGumbel) {
-      GumbelStart(sims > 0 ? sims : (options_.simulations > 0 ? options_.simulations : 4096));
-    }
-    const int64_t first_child = nodes_[0].children;
-    for (int64_t j = 0; j < k_; ++j) stats_.prior[j] = nodes_[first_child + j].prior;
-    int64_t s = 0;
-    for (;; ++s) {
-      if (sims > 0 && s >= sims) break;
-      if (budget.Expired()) {
-        out.cut_short = sims > 0;
-        break;
+void MctsBatch::FinishWave(int64_t b) {
+  Tree& t = *trees_[b];
+  const int64_t base = b * options_.in_flight;
+  const int64_t kw = std::max<int64_t>(k_, 1);
+  if (options_.virtual_loss > 0.0) {
+    for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) t.VirtualLoss(leaves_[base + slot].node, -1);
+  }
+  for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+    const Leaf& leaf = leaves_[base + slot];
+    Tree::Node& node = t.nodes[leaf.node];
+    node.pending = -1;
+    t.stats.max_depth = std::max<int64_t>(t.stats.max_depth, node.depth);
+    double value = 0.0;
+    if (!node.terminal) {
+      const int32_t row = leaf.repeat_of < 0 ? leaf.eval_row : leaves_[base + leaf.repeat_of].eval_row;
+      value = eval_value_[row];
+      if (leaf.repeat_of < 0 && node.depth < options_.max_depth && node.children < 0 &&
+          t.size + width_ <= t.capacity()) {
+        t.Expand(leaf.node, eval_prior_.data() + row * kw);
       }
-      if (size_ + k_ + m_ > static_cast<int64_t>(nodes_.size()) &&
-          static_cast<int64_t>(nodes_.size()) < options_.max_nodes) {
-        Reserve(2 * static_cast<int64_t>(nodes_.size()));
-      }
-      if (size_ + k_ + m_ > static_cast<int64_t>(nodes_.size())) {
-        stats_.pool_full = true;
-        out.cut_short = true;
-        break;
-      }
-      Simulate(s, out);
     }
-    stats_.simulations = s;
-    out.iterations = s;
+    t.Backup(leaf.node, value);
+  }
+  tree_sims_[b] += wave_slots_[b];
+  t.stats.waves += wave_slots_[b] > 0 ? 1 : 0;
+}
+
+void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std::span<PlanResult> out) {
+  obs_ = obs;
+  budget_ = &budget;
+  out_ = out;
+  sims_ = budget.iterations > 0 ? budget.iterations : options_.simulations;
+  executor_.Run([this] {
+    const int64_t count = trees();
+    for (int64_t b = 0; b < count; ++b) PrepareTree(b, obs_.subspan(b * s_dim_, s_dim_), sims_);
+    // Every root still unexpanded is evaluated in one batch.
+    int64_t rows = 0;
+    for (int64_t b = 0; b < count; ++b) {
+      Tree& t = *trees_[b];
+      if (t.nodes[0].children >= 0) continue;
+      std::copy_n(t.State(0), s_dim_, eval_state_.data() + rows * s_dim_);
+      eval_leaves_[rows++] = static_cast<int32_t>(b);
+    }
+    EvaluateRows(rows, StreamId({plans_, ~uint64_t{0}}));
+    const int64_t kw = std::max<int64_t>(k_, 1);
+    for (int64_t r = 0; r < rows; ++r) {
+      Tree& t = *trees_[eval_leaves_[r]];
+      t.root_estimate = eval_value_[r];
+      t.Expand(0, eval_prior_.data() + r * kw);
+    }
+    AttributeEvaluations(rows);
+    for (int64_t b = 0; b < count; ++b) {
+      Tree& t = *trees_[b];
+      if (options_.root == RootRule::kGumbel) {
+        t.GumbelStart(sims_ > 0 ? sims_ : (options_.simulations > 0 ? options_.simulations : 4096));
+      }
+    }
+    for (wave_ = 0; StartWave(*budget_); ++wave_) {
+      // Trees are independent: one chunk of trees per thread (any split gives the same trees).
+      const int64_t tree_grain = (count + executor_.threads() - 1) / executor_.threads();
+      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
+        for (int64_t b = begin; b < end; ++b) SelectWave(b);
+      });
+      StepLeaves();
+      // The leaves to evaluate: first selections that are not terminal.
+      int64_t eval_rows = 0;
+      for (int64_t b = 0; b < count; ++b) {
+        Tree& t = *trees_[b];
+        for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+          Leaf& leaf = leaves_[b * options_.in_flight + slot];
+          if (leaf.repeat_of >= 0 || t.nodes[leaf.node].terminal) continue;
+          std::copy_n(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
+          leaf.eval_row = static_cast<int32_t>(eval_rows);
+          eval_leaves_[eval_rows++] = static_cast<int32_t>(b);
+        }
+      }
+      EvaluateRows(eval_rows, StreamId({plans_, wave_}));
+      AttributeEvaluations(eval_rows);
+      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
+        for (int64_t b = begin; b < end; ++b) FinishWave(b);
+      });
+    }
+    for (int64_t b = 0; b < count; ++b) {
+      Tree& t = *trees_[b];
+      t.stats.simulations = tree_sims_[b];
+      out_[b].iterations = tree_sims_[b];
+      out_[b].evaluations = evaluations_[b];
+      t.Fill(out_[b]);
+    }
   });
   ++plans_;
-  Fill(out);
 }
 
-void Mcts::Fill(PlanResult& out) {
-  const Node& root = nodes_[0];
-  const int32_t first = root.children;
-  int64_t total = 0;
-  int32_t best = 0;
-  for (int32_t j = 0; j < k_; ++j) {
-    const Node& c = nodes_[first + j];
-    stats_.visits[j] = c.visits;
-    stats_.q[j] = c.visits > 0 ? static_cast<float>(ChildQ(c)) : 0.f;
-    total += c.visits;
-    const Node& b = nodes_[first + best];
-    if (c.visits > b.visits || (c.visits == b.visits && c.visits > 0 && ChildQ(c) > ChildQ(b))) best = j;
-  }
-  if (options_.root == RootRule::kGumbel) {
-    best = remaining_[0];
-    for (int32_t a : remaining_) {
-      if (GumbelScore(a) > GumbelScore(best)) best = a;
-    }
-  }
-  for (int32_t j = 0; j < k_; ++j) {
-    stats_.policy[j] = total > 0 ? static_cast<float>(stats_.visits[j]) / static_cast<float>(total) : 1.f / k_;
-  }
-  stats_.root_visits = root.visits;
-  stats_.nodes = size_;
-  stats_.root_value = root.visits > 0 ? root.value_sum / static_cast<double>(root.visits) : leaf_value_[0];
-  last_action_ = best;
-  out.action.assign(1, static_cast<float>(best));
-  out.predicted_return = stats_.root_value;
-  // Principal variation: the most visited child, while it has visits.
-  out.plan.clear();
-  out.predicted_states.assign(State(0), State(0) + s_dim_);
-  int32_t n = 0;
-  while (nodes_[n].children >= 0) {
-    const int32_t c0 = nodes_[n].children;
-    int32_t pick = -1;
-    for (int32_t j = 0; j < k_; ++j) {
-      const Node& c = nodes_[c0 + j];
-      if (c.visits > 0 && (pick < 0 || c.visits > nodes_[c0 + pick].visits)) pick = j;
-    }
-    if (n == 0) pick = best;
-    if (pick < 0 || nodes_[c0 + pick].visits == 0) break;
-    n = c0 + pick;
-    out.plan.push_back(static_cast<float>(pick));
-    if (nodes_[n].chance) {  // follow the most visited outcome
-      if (nodes_[n].children < 0) {
-        out.predicted_states.clear();  // the outcome is unknown: no state to predict
-        break;
-      }
-      int32_t o = nodes_[n].children;
-      for (int32_t j = 1; j < nodes_[n].num_children; ++j) {
-        if (nodes_[nodes_[n].children + j].visits > nodes_[o].visits) o = nodes_[n].children + j;
-      }
-      if (nodes_[o].visits == 0 || !nodes_[o].has_state) {
-        out.predicted_states.clear();
-        break;
-      }
-      n = o;
-    }
-    out.predicted_states.insert(out.predicted_states.end(), State(n), State(n) + s_dim_);
-  }
-  if (out.plan.empty()) out.plan.push_back(static_cast<float>(best));
-}
+// ---------------------------------------------------------------------------------------------------------
 
-}  // namespace augur::search
+Mcts::Mcts(std::shared_ptr<const WorldModel> model, std::shared_ptr<Evaluator> evaluator, MctsOptions options,
+           Executor& executor)
+    : batch_(std::move(model), std::move(evaluator), options, 1, executor) {}
 
-namespace augur::search {
+Mcts::~Mcts() = default;
 
-void Mcts::GumbelStart(int64_t simulations) {
-  Rng rng(seed_, StreamId({0x67756d62ULL, plans_}));
-  for (int64_t a = 0; a < k_; ++a) {
-    const double u = std::max(static_cast<double>(rng.Uniform()), 1e-12);
-    gumbel_[a] = static_cast<float>(-std::log(-std::log(u)));
-    plan_visits_[a] = 0;
-  }
-  const int32_t first = nodes_[0].children;
-  remaining_.clear();
-  for (int32_t a = 0; a < k_; ++a) remaining_.push_back(a);
-  auto noisy_logit = [&](int32_t a) {
-    return gumbel_[a] + std::log(std::max(static_cast<double>(nodes_[first + a].prior), 1e-30));
-  };
-  std::stable_sort(remaining_.begin(), remaining_.end(),
-                   [&](int32_t a, int32_t b) { return noisy_logit(a) > noisy_logit(b); });
-  const int64_t m = std::min<int64_t>(options_.gumbel_actions, k_);
-  remaining_.resize(m);
-  gumbel_sims_ = simulations;
-  gumbel_phases_ = m > 1 ? static_cast<int64_t>(std::ceil(std::log2(static_cast<double>(m)))) : 1;
-  phase_target_ = std::max<int64_t>(1, simulations / (gumbel_phases_ * m));
-}
-
-double Mcts::GumbelScore(int32_t action) const {
-  const int32_t first = nodes_[0].children;
-  int64_t max_visits = 0;
-  for (int32_t j = 0; j < k_; ++j) max_visits = std::max(max_visits, nodes_[first + j].visits);
-  const Node& c = nodes_[first + action];
-  // Completed Q: an unvisited action takes the root's value estimate.
-  const double root_value = nodes_[0].visits > 0 ? nodes_[0].value_sum / static_cast<double>(nodes_[0].visits)
-                                                 : static_cast<double>(leaf_value_[0]);
-  const double q = Normalize(c.visits > 0 ? ChildQ(c) : root_value);
-  const double sigma = (options_.gumbel_c_visit + static_cast<double>(max_visits)) * options_.gumbel_c_scale * q;
-  return gumbel_[action] + std::log(std::max(static_cast<double>(c.prior), 1e-30)) + sigma;
-}
-
-int32_t Mcts::GumbelSelect() {
-  bool phase_done = true;
-  for (int32_t a : remaining_) phase_done &= plan_visits_[a] >= phase_target_;
-  if (phase_done && remaining_.size() > 1) {
-    // Sequential halving: keep the better half by g + logits + sigma(q), then give the next phase its share.
-    std::stable_sort(remaining_.begin(), remaining_.end(),
-                     [&](int32_t a, int32_t b) { return GumbelScore(a) > GumbelScore(b); });
-    remaining_.resize((remaining_.size() + 1) / 2);
-    phase_target_ += std::max<int64_t>(
-        1, gumbel_sims_ / (gumbel_phases_ * static_cast<int64_t>(remaining_.size())));
-  }
-  int32_t pick = remaining_[0];
-  for (int32_t a : remaining_) {
-    if (plan_visits_[a] < plan_visits_[pick]) pick = a;
-  }
-  ++plan_visits_[pick];
-  return nodes_[0].children + pick;
+void Mcts::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& out) {
+  batch_.Plan(obs, budget, std::span<PlanResult>(&out, 1));
 }
 
 }  // namespace augur::search

@@ -1,5 +1,7 @@
 // Known-answer tests for Mcts: PUCT visit counts on bandits traced by hand, shortest paths in a gridworld with
 // the true model, tree reuse, budgets and deadlines, determinism across thread counts, bad input.
+#include "augur/search/mcts.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,12 +15,13 @@
 #include "augur/core/executor.h"
 #include "augur/search/evaluator.h"
 #include "augur/search/factory.h"
-#include "augur/search/mcts.h"
+#include "search_test_helpers.h"
 
 namespace augur::search {
 namespace {
 
 using testing::BanditModel;
+using testing::GridRollouts;
 using testing::GridWorldModel;
 
 MctsOptions BanditOptions(bool normalize) {
@@ -85,14 +88,6 @@ MctsOptions GridOptions() {
   o.discount = 0.9;
   o.max_depth = 20;
   return o;
-}
-
-std::shared_ptr<Evaluator> GridRollouts(std::shared_ptr<const WorldModel> model) {
-  RolloutEvaluator::Options ro;
-  ro.depth = 10;
-  ro.rollouts = 4;
-  ro.discount = 0.9;
-  return std::make_shared<RolloutEvaluator>(model, ro);
 }
 
 std::vector<float> StepModel(const WorldModel& model, std::span<const float> s, float action, float* reward,
@@ -186,8 +181,8 @@ TEST(MctsTreeReuse, ReuseMatchesAnyRootChildNotOnlyTheChosenOne) {
   Mcts mcts(model, GridRollouts(model), GridOptions(), ex);
   const std::vector<float> s0{2.f, 2.f};
   PlanResult r = mcts.Plan(s0, Budget::Iterations(200));
-  const int other = static_cast<int>(r.action[0]) == GridWorldModel::kLeft ? GridWorldModel::kDown
-                                                                            : GridWorldModel::kLeft;
+  const int other =
+      static_cast<int>(r.action[0]) == GridWorldModel::kLeft ? GridWorldModel::kDown : GridWorldModel::kLeft;
   const int64_t visits = mcts.last_stats().visits[other];
   ASSERT_GT(visits, 0);
   mcts.Plan(StepModel(*model, s0, static_cast<float>(other), nullptr, nullptr), Budget::Iterations(10));

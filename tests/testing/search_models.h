@@ -4,12 +4,16 @@
 //  - BanditModel: one state, K arms, arm a pays rewards[a] and ends the episode.
 //  - GridWorldModel: a W x H grid, state (x, y), actions up/down/left/right (walls keep you in place), reward 1
 //    on entering the goal (terminal), 0 otherwise: with discount < 1 the best plan is a shortest path.
+//  - ContinuousBanditModel: one state, an action u in the box [-1, 1]^A, reward -|u - target|^2, then done.
+//  - CountingGridWorld: the gridworld that records the rows of every StepCpu call (batching tests); StepInPlace.
 #pragma once
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 #include "augur/core/error.h"
@@ -89,5 +93,83 @@ class GridWorldModel : public RowModel {
  private:
   int width_, height_, goal_x_, goal_y_;
 };
+
+class ContinuousBanditModel : public WorldModel {
+ public:
+  explicit ContinuousBanditModel(std::vector<float> target) : target_(std::move(target)) {
+    spec_.type = "continuous-bandit";
+    spec_.obs_dim = spec_.state_dim = 1;
+    spec_.action_dim = static_cast<int64_t>(target_.size());
+    spec_.action_space = Box::Uniform(spec_.action_dim, -1.f, 1.f);
+    spec_.predicts_done = true;
+  }
+  const ModelSpec& spec() const override { return spec_; }
+  at::Tensor Encode(const at::Tensor& obs) const override { return obs; }
+  bool has_cpu_path() const override { return true; }
+  Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext&) const override {
+    CheckMatrix(state, -1, 1, "state");
+    CheckMatrix(action, state.size(0), spec_.action_dim, "action");
+    return RunCpuStepOnTensors(state, action, 1, [this](CpuStep& step) { StepCpu(step); });
+  }
+  void StepCpu(const CpuStep& step) const override {
+    const int64_t a = spec_.action_dim;
+    for (int64_t r = 0; r < step.rows; ++r) {
+      float cost = 0.f;
+      for (int64_t i = 0; i < a; ++i)
+        cost += (step.action[r * a + i] - target_[i]) * (step.action[r * a + i] - target_[i]);
+      step.next_state[r] = step.state[r] + 1.f;
+      step.reward[r] = -cost;
+      step.done[r] = 1.f;
+      if (step.uncertainty) step.uncertainty[r] = 0.f;
+    }
+  }
+
+ private:
+  std::vector<float> target_;
+  ModelSpec spec_;
+};
+
+// The rows of every call to something (thread-safe), for batching tests.
+class CallLog {
+ public:
+  void Record(int64_t rows) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back(rows);
+  }
+  std::vector<int64_t> calls() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::vector<int64_t> calls_;
+};
+
+class CountingGridWorld : public GridWorldModel {
+ public:
+  using GridWorldModel::GridWorldModel;
+  void StepCpu(const CpuStep& step) const override {
+    log.Record(step.rows);
+    GridWorldModel::StepCpu(step);
+  }
+  CallLog log;
+};
+
+// Steps one row of `model` in place (state [S], action [A]); returns whether the episode ended.
+inline bool StepInPlace(const WorldModel& model, float* state, const float* action) {
+  std::vector<float> next(model.spec().state_dim);
+  float reward = 0.f, done = 0.f;
+  CpuStep step;
+  step.rows = 1;
+  step.state = state;
+  step.action = action;
+  step.next_state = next.data();
+  step.reward = &reward;
+  step.done = &done;
+  model.StepCpu(step);
+  std::copy(next.begin(), next.end(), state);
+  return done > 0.5f;
+}
 
 }  // namespace augur::testing

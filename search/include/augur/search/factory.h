@@ -2,7 +2,8 @@
 // joins the two so that a command line takes either kind):
 //   "mcts:sims=25,c=1.0,discount=0.99,depth=50,evaluator=rollout,rollout_depth=20,rollouts=1"
 // Keys: sims, c, discount, depth, normalize, reuse, tol, root (puct | gumbel), gumbel_actions,
-// chance (expand | sample), max_nodes; evaluator (rollout | null) with
+// chance (expand | sample), max_nodes, in_flight, virtual_loss, eval_batch, widening, pw_c, pw_alpha, pw_max,
+// pw_proposal (uniform | local), pw_sigma; evaluator (rollout | null) with
 // rollout_depth and rollouts, unless SearchInputs::evaluator is given. Unknown planner -> NotFoundError listing
 // the names; unknown key -> ConfigError listing the valid keys; a missing model -> ConfigError.
 #pragma once
@@ -21,7 +22,8 @@ namespace augur::search {
 
 struct SearchInputs {
   std::shared_ptr<const WorldModel> model;  // the model searched over (discrete actions)
-  std::shared_ptr<Evaluator> evaluator;     // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
+  std::shared_ptr<Evaluator>
+      evaluator;  // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
   uint64_t seed = 0;
 };
 
