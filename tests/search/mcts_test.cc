@@ -205,12 +205,14 @@ TEST(MctsBudget, IterationsDeadlinesAndBoth) {
   EXPECT_GT(r.iterations, 0);
   EXPECT_FALSE(r.cut_short);
   EXPECT_GE(r.seconds, 0.025);
-  EXPECT_LT(r.seconds, 0.25);
+  // The search stops at the deadline, not at some later budget: a wide bound, since a loaded 2-core machine
+  // can deschedule the thread for a long time (0.27 s was seen at load 19 with a 30 ms deadline).
+  EXPECT_LT(r.seconds, 2.0);
 
   r = mcts.Plan(s, Budget::IterationsWithin(1'000'000'000, std::chrono::milliseconds(20)));
   EXPECT_TRUE(r.cut_short);
   EXPECT_LT(r.iterations, 1'000'000'000);
-  EXPECT_LT(r.seconds, 0.25);
+  EXPECT_LT(r.seconds, 2.0);
 
   // A deadline already passed still returns a valid action from the root expansion.
   r = mcts.Plan(s, Budget::DeadlineAt(Clock::now() - std::chrono::seconds(1)));
