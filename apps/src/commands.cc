@@ -15,6 +15,8 @@ std::vector<Command> AllCommands() {
       PlanCommand(),
       PetsCommand(),
       EvalCommand(),
+      TrainAgentCommand(),
+      EdgeOfReachCommand(),
       VersionCommand(),
   };
 }

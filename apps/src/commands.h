@@ -6,6 +6,7 @@
 namespace augur::apps {
 
 Command CollectCommand();
+Command EdgeOfReachCommand();
 Command EvalCommand();
 Command ExportCommand();
 Command ImportCommand();
@@ -14,6 +15,7 @@ Command PetsCommand();
 Command PlanCommand();
 Command ReplayCommand();
 Command TrainCommand();
+Command TrainAgentCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps
