@@ -41,6 +41,13 @@ Command EdgeOfReachCommand() {
             sub.add_option("--hidden", o->hidden, "Network width")->capture_default_str();
             sub.add_option("--gamma", o->gamma, "Discount")->capture_default_str();
             sub.add_option("--rollout-length", o->rollout_length, "k")->capture_default_str();
+            sub.add_option("--lr", o->lr, "Learning rate")->capture_default_str();
+            sub.add_option("--tau", o->tau, "Target soft-update factor")->capture_default_str();
+            sub.add_option("--alpha", o->alpha, "Fixed entropy coefficient (0: automatic)")->capture_default_str();
+            sub.add_option("--reward-scale", o->reward_scale, "Scale of the toy's rewards")->capture_default_str();
+            sub.add_option("--data-rows", o->data_rows, "Transitions in the offline data")->capture_default_str();
+            sub.add_option("--rollout-starts", o->rollout_starts, "Start states per rollout round")->capture_default_str();
+            sub.add_option("--batch", o->batch, "Batch size")->capture_default_str();
             sub.add_option("--report", *report, "Write the HTML report here");
             return [o, report, &global] {
               Executor executor(global.threads);
@@ -59,7 +66,7 @@ Command EdgeOfReachCommand() {
               if (report->empty()) return;
               nlohmann::ordered_json page{{"title", "Edge-of-reach toy: single critic vs RAVL"}};
               page["summary"] = {{"steps", o->steps}, {"rollout length k", o->rollout_length},
-                                 {"gamma", o->gamma}, {"largest true value 1/(1-gamma)", results[0].bound},
+                                 {"gamma", o->gamma}, {"largest true soft value", results[0].bound},
                                  {"max |Q| single critic", results[0].max_abs_value()},
                                  {"max |Q| RAVL", results[1].max_abs_value()}};
               nlohmann::ordered_json over = LinePlot("max |V| over states reachable within k steps", "step", "|V|");
@@ -74,7 +81,7 @@ Command EdgeOfReachCommand() {
               }
               std::vector<double> bx{results[0].steps.empty() ? 0.0 : results[0].steps.front(),
                                      static_cast<double>(o->steps)};
-              AddSeries(over, "largest true value", bx, {results[0].bound, results[0].bound});
+              AddSeries(over, "largest true soft value", bx, {results[0].bound, results[0].bound});
               over["logy"] = true;
               page["sections"] = {
                   {{"title", "Values during training"},

@@ -21,7 +21,7 @@ double Clip(double v) { return std::clamp(v, -EdgeOfReachEnv::kBound, EdgeOfReac
 
 }  // namespace
 
-EdgeOfReachEnv::EdgeOfReachEnv() : Env(EdgeOfReachSpec()) {}
+EdgeOfReachEnv::EdgeOfReachEnv(double reward_scale) : Env(EdgeOfReachSpec()), reward_scale_(reward_scale) {}
 
 double EdgeOfReachEnv::Reward(double x, double y) {
   return 1.0 - std::hypot(x - kGoalX, y - kGoalY) / (4.0 * std::sqrt(2.0));
@@ -43,7 +43,7 @@ StepInfo EdgeOfReachEnv::DoStep(std::span<const float> action, std::span<float> 
   x_ = Clip(x_ + kStep * ax);
   y_ = Clip(y_ + kStep * ay);
   DoObservation(observation);
-  return {Reward(x_, y_), false, false};
+  return {reward_scale_ * Reward(x_, y_), false, false};
 }
 
 void EdgeOfReachEnv::DoObservation(std::span<float> observation) const {

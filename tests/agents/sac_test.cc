@@ -93,7 +93,7 @@ TEST(SacTest, DiversityOfIdenticalCriticsIsN) {
     for (at::Tensor& p : sac.critic_parameters()) p.copy_(p[0].unsqueeze(0).expand_as(p));
   }
   const at::Tensor obs = torch::randn({6, 3}, torch::kDouble), act = torch::zeros({6, 2}, torch::kDouble);
-  EXPECT_NEAR(sac.DiversityLoss(obs, act).item<double>(), 4.0, 1e-9);
+  EXPECT_NEAR(sac.DiversityLoss(obs, act).item<double>(), 4.0, 1e-4);  // up to the 1e-10 in the norm
 }
 
 TEST(SacTest, SolvesAOneStepBandit) {

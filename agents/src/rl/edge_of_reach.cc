@@ -19,8 +19,8 @@ namespace {
 using envs::EdgeOfReachEnv;
 
 // One-step transitions from uniform states of the data box under uniform random actions.
-data::Dataset ToyDataset(int64_t rows, uint64_t seed) {
-  EdgeOfReachEnv env;
+data::Dataset ToyDataset(int64_t rows, uint64_t seed, double reward_scale) {
+  EdgeOfReachEnv env(reward_scale);
   Rng rng(seed, StreamId({0xd47aULL}));
   at::Tensor obs = at::empty({rows, 2}), act = at::empty({rows, 2}), next = at::empty({rows, 2}),
              rew = at::empty({rows});
@@ -52,8 +52,8 @@ double EdgeOfReachResult::max_abs_value() const {
 
 EdgeOfReachResult RunEdgeOfReach(const EdgeOfReachOptions& eo, Executor& executor) {
   if (eo.grid < 2) throw ConfigError(StrCat("edge-of-reach grid = ", eo.grid, " must be >= 2"));
-  const data::Dataset data = ToyDataset(eo.data_rows, eo.seed);
-  EdgeOfReachEnv env;
+  const data::Dataset data = ToyDataset(eo.data_rows, eo.seed, eo.reward_scale);
+  EdgeOfReachEnv env(eo.reward_scale);
   envs::EnvModel model(env);
   rollouts::WorldModelStepper stepper(model, /*sample=*/false);
   OfflineRlOptions o;
@@ -64,7 +64,9 @@ EdgeOfReachResult RunEdgeOfReach(const EdgeOfReachOptions& eo, Executor& executo
   o.hidden = eo.hidden;
   o.layers = eo.layers;
   o.gamma = eo.gamma;
+  o.tau = eo.tau;
   o.actor_lr = o.critic_lr = o.alpha_lr = eo.lr;
+  if (eo.alpha > 0) o.auto_alpha = false, o.alpha = eo.alpha;
   o.steps = eo.steps;
   o.batch = eo.batch;
   o.real_ratio = eo.real_ratio;
@@ -92,7 +94,7 @@ EdgeOfReachResult RunEdgeOfReach(const EdgeOfReachOptions& eo, Executor& executo
   const int k = eo.rollout_length;
   EdgeOfReachResult result;
   result.method = eo.method;
-  result.bound = 1.0 / (1.0 - eo.gamma);
+  result.bound = (std::abs(eo.reward_scale) + std::max(0.0, eo.alpha) * std::log(4.0)) / (1.0 - eo.gamma);
   auto values = [&] {
     at::Tensor v = trainer.sac().Value(grid).contiguous();
     return std::vector<float>(v.data_ptr<float>(), v.data_ptr<float>() + v.numel());

@@ -122,6 +122,8 @@ struct OfflineRlTrainer::Impl {
     s.actor_lr = o.actor_lr;
     s.critic_lr = o.critic_lr;
     s.alpha_lr = o.alpha_lr;
+    s.auto_alpha = o.auto_alpha;
+    s.alpha = o.alpha;
     s.seed = o.seed;
     return s;
   }

@@ -19,7 +19,8 @@ namespace augur::envs {
 
 class EdgeOfReachEnv : public Env {
  public:
-  EdgeOfReachEnv();
+  // Rewards are multiplied by `reward_scale` (0 makes every true value 0: any learned value is an error).
+  explicit EdgeOfReachEnv(double reward_scale = 1.0);
 
   bool CanSetFromObservation() const override { return true; }
   std::unique_ptr<Env> Clone() const override { return std::make_unique<EdgeOfReachEnv>(*this); }
@@ -42,6 +43,7 @@ class EdgeOfReachEnv : public Env {
   void DoSetFromObservation(std::span<const float> observation) override;
 
  private:
+  double reward_scale_ = 1.0;
   double x_ = 0.0, y_ = 0.0;
 };
 

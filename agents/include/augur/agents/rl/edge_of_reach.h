@@ -17,9 +17,14 @@ struct EdgeOfReachOptions {
   int critics = 0;               // 0: the method's default (ravl 10, sac 1)
   double eta = -1;               // < 0: the method's default
   int hidden = 32, layers = 2;   // tiny networks: the effect shows in seconds
-  double gamma = 0.9;            // true values lie in [0, 1 / (1 - gamma)]
-  double lr = 1e-3;              // actor, critic and alpha learning rates
-  int64_t steps = 2000;
+  // Defaults chosen so the effect shows in about a thousand updates (the paper needs ~1M): a long horizon,
+  // fast target updates (tau = 1: the target is the critic itself) and a small fixed entropy coefficient.
+  double gamma = 0.99;
+  double tau = 1.0;              // target soft-update factor
+  double lr = 3e-3;              // actor, critic and alpha learning rates
+  double alpha = 0.01;           // fixed entropy coefficient; 0: automatic tuning
+  double reward_scale = 0.01;    // scales the toy's rewards (in [0, reward_scale])
+  int64_t steps = 1500;
   int batch = 128;
   double real_ratio = 0.05;
   int rollout_length = 5;        // k: the edge of reach is at reach distance k
@@ -33,7 +38,10 @@ struct EdgeOfReachOptions {
 
 struct EdgeOfReachResult {
   std::string method;
-  double bound = 0;              // 1 / (1 - gamma): no true value exceeds it
+  // No true soft value exceeds (reward_scale + alpha log 4) / (1 - gamma): rewards are at most reward_scale
+  // and the entropy of a policy on the unit action box [-1, 1]^2 at most log 4 (alpha > 0 fixed; with
+  // automatic tuning the reward part only).
+  double bound = 0;
   std::vector<double> steps;     // log points
   std::vector<double> q_batch_max;   // max |Q| on the training batch
   std::vector<double> v_reach_max;   // max |V| over grid states reachable within k steps

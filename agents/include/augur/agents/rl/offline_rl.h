@@ -46,6 +46,8 @@ struct OfflineRlOptions {
   int hidden = 256, layers = 3;  // actor and critic MLPs
   double gamma = 0.99, tau = 5e-3;
   double actor_lr = 3e-4, critic_lr = 3e-4, alpha_lr = 3e-4;
+  bool auto_alpha = true;        // tune the entropy coefficient (else keep `alpha`)
+  double alpha = 1.0;            // initial or fixed entropy coefficient
   int64_t steps = 100000;        // total gradient steps (a resumed run continues up to this)
   int batch = 256;
   double real_ratio = 0.05;      // share of dataset rows per batch, [0, 1]
