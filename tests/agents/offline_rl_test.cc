@@ -7,12 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "augur/agents/collect.h"
 #include "augur/agents/rl/edge_of_reach.h"
 #include "augur/core/error.h"
+#include "../testing/temp_files.h"
 #include "augur/envs/edge_of_reach.h"
 #include "augur/envs/env_model.h"
 #include "augur/envs/pendulum.h"
@@ -20,16 +19,8 @@
 namespace augur::agents::rl {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("augur_offline_rl_test_" + name)).string();
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+std::string TempPath(const std::string& name) { return augur::testing::TempPath("offline_rl_test", name); }
+using augur::testing::ReadAll;
 
 const data::Dataset& PendulumData() {
   static const data::Dataset d =

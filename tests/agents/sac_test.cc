@@ -7,10 +7,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "augur/agents/rl/sac_agent.h"
 #include "augur/core/error.h"
+#include "../testing/temp_files.h"
 
 namespace augur::agents::rl {
 namespace {
@@ -26,16 +26,8 @@ SacOptions TinyOptions(int critics = 3) {
   return o;
 }
 
-std::string TempPath(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("augur_sac_test_" + name)).string();
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+std::string TempPath(const std::string& name) { return augur::testing::TempPath("sac_test", name); }
+using augur::testing::ReadAll;
 
 TEST(SacTest, EdacDiversityGradientMatchesFiniteDifferences) {
   SacOptions o = TinyOptions(3);

@@ -257,7 +257,9 @@ struct Sac::Impl {
       y = r + o.gamma * (1.0 - done) * q_next;
     }
     const auto t2 = Clock::now();
-    auto [q, diversity] = QWithDiversity(obs, u_data, o.eta > 0);
+    // With one action dimension the unit-normalized gradients are +-1: the EDAC term is constant (zero
+    // gradient almost everywhere), so its double backward is skipped.
+    auto [q, diversity] = QWithDiversity(obs, u_data, o.eta > 0 && o.action_dim > 1);
     Tensor critic_loss = (q - y.unsqueeze(0)).square().mean(1).sum();
     Tensor loss = diversity.defined() ? critic_loss + o.eta * diversity : critic_loss;
     critic_opt->zero_grad();

@@ -7,6 +7,7 @@
 // gradient-diversity regularizer eta * mean_b sum_{i != j} <g_i, g_j> / (N - 1), with g_i the unit-normalized
 // gradient of critic i with respect to the action, needs double backward (LibTorch 1.13 supports it for
 // baddbmm, relu and the normalization: tests/agents/sac_test.cc checks it against finite differences).
+// With a single action dimension the term is constant (normalized scalars are +-1) and is skipped.
 // Automatic entropy tuning: alpha = exp(log_alpha), loss -log_alpha * (log pi + target_entropy).
 //
 // Hyperparameter defaults from the RAVL reference implementation (anyasims/edge-of-reach, train_ravl_agent.py
