@@ -11,6 +11,7 @@
 // Usage: augur_sac_peer_bench [--obs 17] [--act 6] [--critics 10] [--hidden 256] [--layers 3] [--batch 256]
 //        [--steps 30] [--threads 1] [--rollout-starts 10000] [--no-peer] [--json FILE] [--smoke]
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <chrono>
 #include <cstdio>

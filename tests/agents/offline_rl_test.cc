@@ -228,7 +228,9 @@ TEST(EdgeOfReachTest, SingleCriticOverestimatesEdgeOfReachWhileRavlStaysBounded)
   EXPECT_GT(sac.max_abs_value(), 10.0 * sac.bound);
   EXPECT_LT(ravl.max_abs_value(), ravl.bound);
   // The single critic's values grow with the reach distance from the data: highest at the edge of reach.
-  if (!sac.diverged) EXPECT_GT(sac.v_by_reach.back(), sac.v_by_reach.front());
+  if (!sac.diverged) {
+    EXPECT_GT(sac.v_by_reach.back(), sac.v_by_reach.front());
+  }
 }
 
 }  // namespace
