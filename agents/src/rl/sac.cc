@@ -458,6 +458,9 @@ Sac Sac::Load(const std::string& path) {
     return sac;
   } catch (const Error&) {
     throw;
+  } catch (const c10::Error& e) {
+    throw DataError(StrCat("SAC checkpoint ", path, " cannot be read (not written by augur train-agent?): ",
+                           e.what_without_backtrace()));
   } catch (const std::exception& e) {
     throw DataError(StrCat("SAC checkpoint ", path, " cannot be read (not written by augur train-agent?): ",
                            e.what()));
