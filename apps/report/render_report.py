@@ -8,7 +8,9 @@ The JSON is written by augur (apps/, bench/):
   "sections": [
     {"title": "...", "text": "...",
      "plots": [{"title": "...", "xlabel": "...", "ylabel": "...", "kind": "line" | "scatter" | "bar",
-                "series": [{"name": "...", "x": [...], "y": [...], "std": [...] (optional band)}]}],
+                "series": [{"name": "...", "x": [...], "y": [...], "std": [...] (optional band)}]}
+               or {"kind": "heatmap", "z": [[row], ...], "extent": [x0, x1, y0, y1], "zlabel": "...",
+                "boxes": [[x0, x1, y0, y1], ...] (optional rectangles outlined)}],
      "tables": [{"columns": [...], "rows": [[...], ...]}]}
   ]
 }
@@ -44,6 +46,11 @@ def fmt(value):
 def plot_png(spec):
     fig, ax = plt.subplots(figsize=(7.0, 3.6), dpi=110)
     kind = spec.get("kind", "line")
+    if kind == "heatmap":
+        image = ax.imshow(spec["z"], origin="lower", extent=spec.get("extent"), aspect="auto", cmap="viridis")
+        fig.colorbar(image, ax=ax, label=spec.get("zlabel", ""))
+        for x0, x1, y0, y1 in spec.get("boxes", []):
+            ax.plot([x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0], color="white", linewidth=1.0, linestyle="--")
     for series in spec.get("series", []):
         x, y = series.get("x") or list(range(len(series["y"]))), series["y"]
         name = series.get("name")

@@ -2,12 +2,14 @@
 // and time per action; optionally write an HTML report with plots.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "augur/agents/agent.h"
 #include "augur/agents/any_planner.h"
 #include "augur/agents/model_loading.h"
 #include "augur/agents/evaluate.h"
+#include "augur/agents/rl/sac_agent.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/core/rng.h"
@@ -24,7 +26,8 @@ namespace {
 struct EvalArgs {
   std::string env = "Pendulum-v1";
   std::string agent;
-  std::string model = "true", planner;
+  std::string model = "true", planner, value;
+  double value_weight = 1.0;
   int64_t iterations = 0;
   double deadline_ms = 0;
   double penalty = 0;
@@ -134,7 +137,8 @@ Command EvalCommand() {
           [args](CLI::App& sub, const GlobalOptions& global) -> std::function<void()> {
             sub.add_option("--env", args->env, "Environment id (see `augur info`)")->capture_default_str();
             sub.add_option("--agent", args->agent,
-                           "Behaviour policy to evaluate: random, expert, medium, mixed, epsilon:eps=E, noisy:sigma=S");
+                           "Behaviour policy to evaluate: random, expert, medium, mixed, epsilon:eps=E, noisy:sigma=S, "
+                           "or a policy checkpoint from augur train-agent (a path, or sac:PATH)");
             sub.add_option("--planner", args->planner,
                            "Evaluate model-predictive control with this planner spec instead of a policy, e.g. "
                            "icem:pop=100,elites=10,iters=3,horizon=15");
@@ -147,6 +151,11 @@ Command EvalCommand() {
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--penalty", args->penalty, "Uncertainty penalty lambda (MOPO-style; 0 = none)")
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
+            sub.add_option("--value", args->value,
+                           "With --planner: a train-agent checkpoint whose critics give the terminal value V(s_H) "
+                           "(value-guided short-horizon planning)");
+            sub.add_option("--value-weight", args->value_weight, "Weight of the terminal value")
+                ->capture_default_str();
             sub.add_option("--episodes", args->episodes, "Episodes to run")->check(CLI::PositiveNumber)
                 ->capture_default_str();
             sub.add_option("--seed", args->seed, "Seed of the episodes' start states")->capture_default_str();
@@ -162,9 +171,19 @@ Command EvalCommand() {
               std::unique_ptr<agents::Agent> agent_ptr;
               std::optional<PlannedVsReal> compare;
               if (!args->agent.empty()) {
-                agent_ptr = std::make_unique<agents::PolicyAgent>(envs::MakePolicy(args->agent, env->spec()));
+                const std::string path = args->agent.starts_with("sac:") ? args->agent.substr(4) : args->agent;
+                if (args->agent.starts_with("sac:") || std::filesystem::is_regular_file(path)) {
+                  agent_ptr = agents::rl::SacAgent::Load(path);
+                } else {
+                  agent_ptr = std::make_unique<agents::PolicyAgent>(envs::MakePolicy(args->agent, env->spec()));
+                }
               } else {
                 Objective objective = Objective::Penalized(args->penalty);
+                if (!args->value.empty()) {
+                  objective.terminal_value = std::make_shared<agents::rl::SacValueFunction>(
+                      std::make_shared<const agents::rl::Sac>(agents::rl::Sac::Load(args->value)));
+                  objective.terminal_weight = args->value_weight;
+                }
                 auto mpc = std::make_unique<agents::MpcAgent>(
                     MakeAnyPlanner(args->planner, {.model = agents::LoadModelForEnv(args->model, *env), .objective = objective,
                                                 .seed = args->seed},

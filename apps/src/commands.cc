@@ -16,6 +16,8 @@ std::vector<Command> AllCommands() {
       PetsCommand(),
       EvalCommand(),
       ServeCommand(),
+      TrainAgentCommand(),
+      EdgeOfReachCommand(),
       VersionCommand(),
   };
 }

@@ -6,6 +6,7 @@
 namespace augur::apps {
 
 Command CollectCommand();
+Command EdgeOfReachCommand();
 Command EvalCommand();
 Command ExportCommand();
 Command ImportCommand();
@@ -15,6 +16,7 @@ Command PlanCommand();
 Command ReplayCommand();
 Command ServeCommand();
 Command TrainCommand();
+Command TrainAgentCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps
