@@ -6,12 +6,15 @@ namespace augur::apps {
 
 std::vector<Command> AllCommands() {
   return {
+      BenchCommand(),
       CollectCommand(),
+      DatasetCommand(),
       ImportCommand(),
       ExportCommand(),
       InfoCommand(),
       ReplayCommand(),
       TrainCommand(),
+      TrainBcCommand(),
       PlanCommand(),
       PetsCommand(),
       EvalCommand(),

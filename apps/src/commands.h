@@ -5,7 +5,9 @@
 
 namespace augur::apps {
 
+Command BenchCommand();
 Command CollectCommand();
+Command DatasetCommand();
 Command EvalCommand();
 Command ExportCommand();
 Command ImportCommand();
@@ -14,6 +16,7 @@ Command PetsCommand();
 Command PlanCommand();
 Command ReplayCommand();
 Command TrainCommand();
+Command TrainBcCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps
