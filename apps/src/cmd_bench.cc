@@ -197,10 +197,11 @@ std::map<std::string, Json> ReadFinished(const std::string& path) {
     if (line.empty()) continue;
     try {
       Json j = Json::parse(line);
-      done[j.at("key").get<std::string>()] = std::move(j);
-    } catch (const std::exception&) {
-      Log().warn("bench: ignoring the unreadable line {} of {} (an interrupted write); its cell reruns", number,
-                     path);
+      const std::string key = j.at("key").get<std::string>();  // before j is moved from
+      done[key] = std::move(j);
+    } catch (const std::exception& e) {
+      Log().warn("bench: ignoring the unreadable line {} of {} (an interrupted write?): {}; its cell reruns", number,
+                 path, e.what());
     }
   }
   return done;

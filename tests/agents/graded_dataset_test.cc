@@ -17,6 +17,7 @@
 #include "augur/core/executor.h"
 #include "augur/data/dataset_builder.h"
 #include "augur/data/io.h"
+#include "augur/envs/policies.h"
 #include "augur/envs/registry.h"
 
 namespace augur::agents {
