@@ -136,8 +136,11 @@ std::string DefaultMediumPlanner(const std::string& env) {
   return "icem:pop=16,elites=4,iters=1,horizon=10,predict=false";
 }
 
+// Measured on 100-step episodes (seed 0): Hopper medium with {0.1, 0.3} returned 212 against the expert's
+// 225 (too close), {0.3, 0.5} 117, {0.6, 0.6} 36; {0.45, 0.5} aims at a third. HalfCheetah with {0.2, 0.3}:
+// 61 against 174 (35 %). Walker2d shares Hopper's values (not measured yet).
 std::pair<double, double> DefaultMediumNoise(const std::string& env) {
-  if (env == "Hopper-v4" || env == "Walker2d-v4") return {0.1, 0.3};
+  if (env == "Hopper-v4" || env == "Walker2d-v4") return {0.45, 0.5};
   return {0.2, 0.3};
 }
 
