@@ -6,8 +6,8 @@ namespace augur::apps {
 
 std::vector<Command> AllCommands() {
   return {
-      BenchCommand(),
       CollectCommand(),
+      BenchCommand(),
       DatasetCommand(),
       ImportCommand(),
       ExportCommand(),
