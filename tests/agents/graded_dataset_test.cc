@@ -128,6 +128,20 @@ TEST(GradedDatasetTest, MediumExpertIsMediumThenExpertOfTheSameSeed) {
   EXPECT_TRUE(at::equal(both.observations(), at::cat({medium.observations(), expert.observations()})));
 }
 
+TEST(GradedDatasetTest, MediumReplayStartsFromRandomActions) {
+  Executor executor(1);
+  GradeOptions o = Tiny("medium-replay");
+  o.episodes = 3;
+  const data::Dataset d = GenerateGradedDataset(o, executor);
+  ASSERT_EQ(d.num_episodes(), 3);
+  EXPECT_EQ(d.metadata().extra.at("grade"), "medium-replay");
+  // Episode 0 runs with random_prob 1: every action is uniform in the box, so the planner's smooth actions
+  // are gone; the last episode uses medium's noise. Both stay inside the box.
+  const at::Tensor a = d.actions();
+  EXPECT_LE(a.abs().max().item<float>(), 1.f);
+  EXPECT_GT(d.sim_state_dim(), 0);
+}
+
 TEST(GradedDatasetTest, FileGenerationResumesAfterTheEpisodesAlreadyWritten) {
   Executor executor(1);
   const std::string path = (std::filesystem::temp_directory_path() /
