@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "augur/agents/agent.h"
 #include "augur/core/error.h"
 #include "augur/core/progress.h"
 #include "augur/core/rng.h"
@@ -25,56 +26,69 @@ data::DatasetMetadata MetadataFor(const CollectOptions& options, const EnvSpec& 
   return metadata;
 }
 
+// One episode of `act` in `env` from Reset(seed), every step recorded (and its simulator state when
+// record_sim_states).
+data::Episode RunEpisode(envs::Env& env, int64_t episode_id, uint64_t seed, int limit, bool record_sim_states,
+                         const std::function<void()>& begin,
+                         const std::function<std::vector<float>(std::span<const float>)>& act) {
+  const int64_t obs_dim = env.spec().obs_dim(), action_dim = env.spec().action_dim();
+  data::Episode episode;
+  episode.episode_id = episode_id;
+  episode.seed = seed;
+  episode.obs_dim = obs_dim;
+  episode.action_dim = action_dim;
+  std::vector<float> next(obs_dim), sim_state;
+  std::vector<float> obs = env.Reset(seed);
+  begin();
+  for (int t = 0; limit <= 0 || t < limit; ++t) {
+    if (record_sim_states) {
+      const envs::SimState state = env.GetState();
+      sim_state.assign(state.begin(), state.end());
+      episode.sim_state_dim = static_cast<int64_t>(sim_state.size());
+      episode.sim_states.insert(episode.sim_states.end(), sim_state.begin(), sim_state.end());
+    }
+    const std::vector<float> action = act(obs);
+    const envs::StepInfo info = env.StepInto(action, next);
+    episode.observations.insert(episode.observations.end(), obs.begin(), obs.end());
+    episode.actions.insert(episode.actions.end(), action.begin(), action.end());
+    episode.rewards.push_back(static_cast<float>(info.reward));
+    episode.next_observations.insert(episode.next_observations.end(), next.begin(), next.end());
+    obs.assign(next.begin(), next.end());
+    if (info.terminated || info.truncated) {
+      episode.terminal = info.terminated;
+      episode.truncated = !info.terminated;
+      break;
+    }
+    // A step limit shorter than the env's own acts as a time limit too.
+    if (limit > 0 && t + 1 == limit) episode.truncated = true;
+  }
+  return episode;
+}
+
+void ReportEpisode(const data::Episode& episode, Progress* progress) {
+  if (!progress) return;
+  double ret = 0;
+  for (float r : episode.rewards) ret += r;
+  progress->SetMetric("return", ret);
+  progress->Advance();
+}
+
 int64_t CollectFrom(const CollectOptions& options, int64_t first_episode,
                     const std::function<void(const data::Episode&)>& sink, Progress* progress) {
   options.Validate();
   std::unique_ptr<envs::Env> env = envs::Make(options.env);
   std::unique_ptr<envs::Policy> policy = envs::MakePolicy(options.policy, env->spec());
-  const int64_t obs_dim = env->spec().obs_dim(), action_dim = env->spec().action_dim();
   const int limit = options.max_steps > 0 ? options.max_steps : env->spec().max_steps;
   int64_t steps = 0;
-  data::Episode episode;
-  std::vector<float> next(obs_dim), sim_state;
   for (int64_t e = first_episode; e < first_episode + options.episodes; ++e) {
     const uint64_t seed = StreamId({options.seed, static_cast<uint64_t>(e)});
-    episode = data::Episode{};
-    episode.episode_id = e;
-    episode.seed = seed;
-    episode.obs_dim = obs_dim;
-    episode.action_dim = action_dim;
-    std::vector<float> obs = env->Reset(seed);
     Rng rng(seed, /*stream=*/0xc011ec7);
-    policy->BeginEpisode(rng);
-    for (int t = 0; limit <= 0 || t < limit; ++t) {
-      if (options.record_sim_states) {
-        const envs::SimState state = env->GetState();
-        sim_state.assign(state.begin(), state.end());
-        episode.sim_state_dim = static_cast<int64_t>(sim_state.size());
-        episode.sim_states.insert(episode.sim_states.end(), sim_state.begin(), sim_state.end());
-      }
-      const std::vector<float> action = policy->Act(obs, rng);
-      const envs::StepInfo info = env->StepInto(action, next);
-      episode.observations.insert(episode.observations.end(), obs.begin(), obs.end());
-      episode.actions.insert(episode.actions.end(), action.begin(), action.end());
-      episode.rewards.push_back(static_cast<float>(info.reward));
-      episode.next_observations.insert(episode.next_observations.end(), next.begin(), next.end());
-      obs.assign(next.begin(), next.end());
-      ++steps;
-      if (info.terminated || info.truncated) {
-        episode.terminal = info.terminated;
-        episode.truncated = !info.terminated;
-        break;
-      }
-      // A step limit shorter than the env's own acts as a time limit too.
-      if (limit > 0 && t + 1 == limit) episode.truncated = true;
-    }
+    const data::Episode episode = RunEpisode(
+        *env, e, seed, limit, options.record_sim_states, [&] { policy->BeginEpisode(rng); },
+        [&](std::span<const float> obs) { return policy->Act(obs, rng); });
+    steps += episode.length();
     sink(episode);
-    if (progress) {
-      double ret = 0;
-      for (float r : episode.rewards) ret += r;
-      progress->SetMetric("return", ret);
-      progress->Advance();
-    }
+    ReportEpisode(episode, progress);
   }
   return steps;
 }
@@ -123,6 +137,29 @@ data::DatasetMetadata CollectToFile(const CollectOptions& options, const std::st
   CollectFrom(options, first_episode, [&](const data::Episode& e) { writer.Append(e); }, progress);
   writer.Close();
   return writer_options.metadata;
+}
+
+int64_t CollectWithAgent(const envs::Env& prototype, Agent& agent, const AgentCollectOptions& options,
+                         const std::function<void(const data::Episode&)>& sink, Progress* progress) {
+  if (options.episodes < 0) throw ConfigError(StrCat("collect: episodes = ", options.episodes, " must be >= 0"));
+  if (options.max_steps < 0) throw ConfigError(StrCat("collect: max_steps = ", options.max_steps, " must be >= 0"));
+  std::unique_ptr<envs::Env> env = prototype.Clone();
+  const int limit = options.max_steps > 0 ? options.max_steps : env->spec().max_steps;
+  int64_t steps = 0;
+  for (int64_t e = options.first_episode; e < options.first_episode + options.episodes; ++e) {
+    const uint64_t seed = StreamId({options.seed, static_cast<uint64_t>(e)});
+    if (options.before_episode) options.before_episode(e);
+    const data::Episode episode = RunEpisode(
+        *env, e, seed, limit, options.record_sim_states, [&] { agent.Reset(seed); },
+        [&](std::span<const float> obs) {
+          if (agent.wants_sim_state()) agent.ObserveSimState(env->GetState());
+          return agent.Act(obs);
+        });
+    steps += episode.length();
+    sink(episode);
+    ReportEpisode(episode, progress);
+  }
+  return steps;
 }
 
 }  // namespace augur::agents

@@ -88,6 +88,7 @@ EvaluationReport Evaluate(const envs::Env& prototype, Agent& agent, const Evalua
     const bool record = options.record_trajectory && e == 0;
     double episode_ms = 0;
     for (int t = 0; limit <= 0 || t < limit; ++t) {
+      if (agent.wants_sim_state()) agent.ObserveSimState(env->GetState());
       const auto start = std::chrono::steady_clock::now();
       std::vector<float> action = agent.Act(obs);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -8,6 +8,7 @@ The JSON is written by augur (apps/, bench/):
   "sections": [
     {"title": "...", "text": "...",
      "plots": [{"title": "...", "xlabel": "...", "ylabel": "...", "kind": "line" | "scatter" | "bar",
+                "logx": false, "logy": false,
                 "series": [{"name": "...", "x": [...], "y": [...], "std": [...] (optional band)}]}
                or {"kind": "heatmap", "z": [[row], ...], "extent": [x0, x1, y0, y1], "zlabel": "...",
                 "boxes": [[x0, x1, y0, y1], ...] (optional rectangles outlined)}],
@@ -69,6 +70,8 @@ def plot_png(spec):
     ax.set_ylabel(spec.get("ylabel", ""))
     if spec.get("logy"):
         ax.set_yscale("log")
+    if spec.get("logx"):
+        ax.set_xscale("log")
     ax.grid(alpha=0.3)
     if any(s.get("name") for s in spec.get("series", [])):
         ax.legend(fontsize=8)

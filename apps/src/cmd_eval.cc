@@ -8,6 +8,8 @@
 #include "augur/agents/agent.h"
 #include "augur/agents/any_planner.h"
 #include "augur/agents/model_loading.h"
+#include "augur/agents/bc.h"
+#include "augur/agents/true_model.h"
 #include "augur/agents/evaluate.h"
 #include "augur/agents/rl/sac_agent.h"
 #include "augur/core/error.h"
@@ -138,7 +140,8 @@ Command EvalCommand() {
             sub.add_option("--env", args->env, "Environment id (see `augur info`)")->capture_default_str();
             sub.add_option("--agent", args->agent,
                            "Behaviour policy to evaluate: random, expert, medium, mixed, epsilon:eps=E, noisy:sigma=S, "
-                           "or a policy checkpoint from augur train-agent (a path, or sac:PATH)");
+                           "bc:FILE (a policy from augur train-bc), or a policy checkpoint from augur train-agent (a path, "
+                           "or sac:PATH)");
             sub.add_option("--planner", args->planner,
                            "Evaluate model-predictive control with this planner spec instead of a policy, e.g. "
                            "icem:pop=100,elites=10,iters=3,horizon=15");
@@ -170,13 +173,21 @@ Command EvalCommand() {
               std::unique_ptr<envs::Env> env = envs::Make(args->env);
               std::unique_ptr<agents::Agent> agent_ptr;
               std::optional<PlannedVsReal> compare;
-              if (!args->agent.empty()) {
+              if (args->agent.rfind("bc:", 0) == 0) {  // a behaviour-cloning policy from augur train-bc
+                agent_ptr = std::make_unique<agents::BcAgent>(
+                    std::make_shared<const agents::BcPolicy>(agents::BcPolicy::Load(args->agent.substr(3))));
+              } else if (!args->agent.empty()) {
                 const std::string path = args->agent.starts_with("sac:") ? args->agent.substr(4) : args->agent;
                 if (args->agent.starts_with("sac:") || std::filesystem::is_regular_file(path)) {
                   agent_ptr = agents::rl::SacAgent::Load(path);
                 } else {
                   agent_ptr = std::make_unique<agents::PolicyAgent>(envs::MakePolicy(args->agent, env->spec()));
                 }
+              } else if (args->model == "true" && !env->CanSetFromObservation()) {
+                // MuJoCo locomotion: the true model restarts from the full simulator state every plan.
+                agent_ptr = std::make_unique<agents::TrueModelMpcAgent>(
+                    *env, args->planner, executor,
+                    agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});
               } else {
                 Objective objective = Objective::Penalized(args->penalty);
                 if (!args->value.empty()) {

@@ -7,11 +7,14 @@ namespace augur::apps {
 std::vector<Command> AllCommands() {
   return {
       CollectCommand(),
+      BenchCommand(),
+      DatasetCommand(),
       ImportCommand(),
       ExportCommand(),
       InfoCommand(),
       ReplayCommand(),
       TrainCommand(),
+      TrainBcCommand(),
       PlanCommand(),
       PetsCommand(),
       EvalCommand(),

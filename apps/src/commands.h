@@ -5,8 +5,10 @@
 
 namespace augur::apps {
 
+Command BenchCommand();
 Command CollectCommand();
 Command EdgeOfReachCommand();
+Command DatasetCommand();
 Command EvalCommand();
 Command ExportCommand();
 Command ImportCommand();
@@ -17,6 +19,7 @@ Command ReplayCommand();
 Command ServeCommand();
 Command TrainCommand();
 Command TrainAgentCommand();
+Command TrainBcCommand();
 Command VersionCommand();
 
 }  // namespace augur::apps

@@ -2,10 +2,14 @@
 #pragma once
 
 #include "augur/agents/agent.h"
+#include "augur/agents/bc.h"
+#include "augur/agents/bench_cell.h"
 #include "augur/agents/collect.h"
 #include "augur/agents/evaluate.h"
 #include "augur/agents/model_loading.h"
+#include "augur/agents/graded_dataset.h"
 #include "augur/agents/pets.h"
+#include "augur/agents/true_model.h"
 #include "augur/core/budget.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -28,6 +32,7 @@
 #include "augur/envs/registry.h"
 #include "augur/models/dataset_adapter.h"
 #include "augur/models/factory.h"
+#include "augur/models/history.h"
 #include "augur/models/torchscript_model.h"
 #include "augur/planners/factory.h"
 #include "augur/serve/plan_client.h"

@@ -26,6 +26,10 @@ class Agent {
   virtual void Reset(uint64_t seed) = 0;
   // The action for `obs` ([action_dim] floats; a discrete action is one float holding the index).
   virtual std::vector<float> Act(std::span<const float> obs) = 0;
+  // Agents that plan with the true simulator (TrueModelMpcAgent) get the env's full simulator state
+  // (envs::SimState) before every Act: Evaluate and CollectWithAgent call ObserveSimState when this is true.
+  virtual bool wants_sim_state() const { return false; }
+  virtual void ObserveSimState(std::span<const double> state) {}
 };
 
 // The budget of one planning call from its two knobs: `iterations` (0 = the planner spec's own `iters`, or

@@ -1,0 +1,300 @@
+#include "augur/agents/bench_cell.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "augur/agents/agent.h"
+#include "augur/agents/any_planner.h"
+#include "augur/agents/bc.h"
+#include "augur/agents/evaluate.h"
+#include "augur/agents/true_model.h"
+#include "augur/core/error.h"
+#include "augur/core/executor.h"
+#include "augur/core/factory.h"
+#include "augur/core/rng.h"
+#include "augur/envs/env.h"
+#include "augur/models/dataset_adapter.h"
+#include "augur/models/factory.h"
+
+namespace augur::agents {
+namespace {
+
+std::map<std::string, CellKind>& Kinds();
+
+// Counts the planner's model evaluations per action of an MPC agent.
+template <typename Mpc>
+class CountingAgent : public Agent {
+ public:
+  explicit CountingAgent(Mpc& inner) : inner_(inner) {}
+  std::string name() const override { return inner_.name(); }
+  void Reset(uint64_t seed) override { inner_.Reset(seed); }
+  std::vector<float> Act(std::span<const float> obs) override {
+    std::vector<float> a = inner_.Act(obs);
+    evaluations_ += inner_.last_plan().evaluations;
+    ++actions_;
+    return a;
+  }
+  bool wants_sim_state() const override { return inner_.wants_sim_state(); }
+  void ObserveSimState(std::span<const double> s) override { inner_.ObserveSimState(s); }
+  double per_action() const { return actions_ ? static_cast<double>(evaluations_) / actions_ : 0.0; }
+
+ private:
+  Mpc& inner_;
+  int64_t evaluations_ = 0, actions_ = 0;
+};
+
+CellResult Score(const CellInputs& in, Agent& agent, EvaluationReport* out = nullptr) {
+  EvaluationOptions options;
+  options.episodes = in.episodes;
+  options.seed = StreamId({in.seed, 0xe7a1});  // evaluation starts depend on the seed, not on the method
+  options.max_steps = in.max_steps;
+  const EvaluationReport report = Evaluate(*in.env, agent, options);
+  CellResult r;
+  r.agent = report.agent;
+  for (const auto& e : report.episodes) r.returns.push_back(e.ret);
+  r.mean_return = report.mean_return;
+  r.std_return = report.std_return;
+  r.mean_action_ms = report.mean_action_ms;
+  r.p99_action_ms = report.p99_action_ms;
+  Normalize(in.env->spec().id, in.max_steps, in.env->spec().max_steps, r);
+  if (out) *out = report;
+  return r;
+}
+
+// Open-loop RMSE (over observation dims) of the model's mean prediction at horizons 1..H along a real
+// trajectory [T, O] with its actions [T, A]: from every 4th step t0 with t0 + H <= T.
+std::vector<double> ModelErrorAlong(const WorldModel& model, const std::vector<float>& obs,
+                                    const std::vector<float>& actions, int64_t o, int64_t a, int64_t horizon) {
+  const int64_t steps = static_cast<int64_t>(actions.size()) / a;
+  std::vector<int64_t> starts;
+  for (int64_t t0 = 0; t0 + horizon < steps; t0 += 4) starts.push_back(t0);
+  if (starts.empty() || horizon < 1) return {};
+  const at::Tensor all_obs = at::from_blob(const_cast<float*>(obs.data()), {steps, o}).clone();
+  const at::Tensor all_act = at::from_blob(const_cast<float*>(actions.data()), {steps, a}).clone();
+  const at::Tensor index = at::tensor(starts, at::kLong);
+  at::Tensor state = model.Encode(all_obs.index_select(0, index));
+  std::vector<double> error;
+  for (int64_t h = 0; h < horizon; ++h) {
+    StepContext ctx;
+    state = model.Step(state, all_act.index_select(0, index + h), ctx).next_state;
+    const at::Tensor real = all_obs.index_select(0, index + h + 1);
+    // Observation-space models: the state is the observation (its first O entries for stacked histories).
+    const at::Tensor predicted = state.slice(1, state.size(1) - o, state.size(1));
+    error.push_back(std::sqrt((predicted - real).pow(2).mean().item<double>()));
+  }
+  return error;
+}
+
+std::shared_ptr<const WorldModel> TrainedModel(const CellInputs& in, double* seconds) {
+  const EnvSpec& spec = in.env->spec();
+  const int epochs = in.method.train_epochs > 0 ? in.method.train_epochs : 50;
+  const std::string key = StrCat(spec.id, "|", in.dataset->Digest(), "|", in.method.model, "|", epochs, "|", in.seed);
+  std::string path;
+  if (!in.cache_dir.empty()) {
+    std::filesystem::create_directories(in.cache_dir);
+    char hex[17];
+    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(StreamId({std::hash<std::string>{}(key)})));
+    path = in.cache_dir + "/model-" + hex + ".ckpt";
+    if (std::filesystem::exists(path)) return std::shared_ptr<const WorldModel>(models::Load(path));
+  }
+  models::ModelInputs inputs;
+  inputs.obs_dim = spec.obs_dim();
+  inputs.action_dim = spec.action_dim();
+  if (const Box* box = std::get_if<Box>(&spec.action)) inputs.action_bounds = *box;
+  inputs.env_id = spec.id;
+  auto model = models::Create(in.method.model, inputs);
+  models::TrainOptions train;
+  train.max_epochs = epochs;
+  train.seed = in.seed;
+  train.data_digest = in.dataset->Digest();
+  const auto start = Clock::now();
+  in.executor->ApplyTorchThreads();
+  model->Train(models::ToTransitions(*in.dataset), train, nullptr);
+  *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!path.empty()) model->Save(path);
+  return std::shared_ptr<const WorldModel>(std::move(model));
+}
+
+CellResult RunMpc(const CellInputs& in) {
+  const std::string spec = ApplyBudget(in.method.planner, in.budget);
+  if (in.method.model == "true") {
+    TrueModelMpcAgent mpc(*in.env, spec, *in.executor);
+    CountingAgent<TrueModelMpcAgent> agent(mpc);
+    CellResult r = Score(in, agent);
+    r.evaluations_per_action = agent.per_action();
+    return r;
+  }
+  double train_seconds = 0;
+  std::shared_ptr<const WorldModel> model = TrainedModel(in, &train_seconds);
+  PlannerInputs inputs;
+  inputs.model = model;
+  inputs.seed = in.seed;
+  MpcAgent mpc(std::shared_ptr<Planner>(MakeAnyPlanner(spec, inputs, *in.executor)), {});
+  CountingAgent<MpcAgent> agent(mpc);
+  EvaluationReport trajectory;
+  CellResult r = Score(in, agent, &trajectory);
+  r.evaluations_per_action = agent.per_action();
+  r.train_seconds = train_seconds;
+  // The model's error along the first evaluation episode (the states this planner actually visits).
+  r.model_error = ModelErrorAlong(*model, trajectory.observations, trajectory.actions, trajectory.obs_dim,
+                                  trajectory.action_dim, in.model_error_horizon);
+  return r;
+}
+
+CellResult RunBc(const CellInputs& in) {
+  BcOptions options;
+  if (in.method.train_epochs > 0) options.max_epochs = in.method.train_epochs;
+  options.seed = in.seed;
+  BcTrainReport report;
+  auto policy = std::make_shared<const BcPolicy>(BcPolicy::Train(*in.dataset, options, nullptr, &report));
+  BcAgent agent(policy);
+  CellResult r = Score(in, agent);
+  r.train_seconds = report.seconds;
+  return r;
+}
+
+// The dataset's own behaviour returns (no agent): the row every offline method is read against.
+CellResult RunDataset(const CellInputs& in) {
+  CellResult r;
+  r.agent = "behaviour policy of " + in.dataset_name;
+  r.returns = in.dataset->EpisodeReturns();
+  double s = 0, s2 = 0;
+  for (double x : r.returns) s += x, s2 += x * x;
+  const double n = static_cast<double>(r.returns.size());
+  r.mean_return = n ? s / n : 0;
+  r.std_return = n > 1 ? std::sqrt(std::max(0.0, (s2 - n * r.mean_return * r.mean_return) / (n - 1))) : 0;
+  int64_t longest = 0;
+  for (int64_t e = 0; e < in.dataset->num_episodes(); ++e) longest = std::max(longest, in.dataset->EpisodeLength(e));
+  Normalize(in.env->spec().id, static_cast<int>(longest), in.env->spec().max_steps, r);
+  return r;
+}
+
+void NeedsNoModel(const MethodSpec& m) {
+  if (!m.model.empty() || !m.planner.empty()) {
+    throw ConfigError(StrCat("bench method '", m.name, "' of kind '", m.kind, "' takes no model or planner"));
+  }
+}
+
+void ValidateMpc(const MethodSpec& m) {
+  if (m.planner.empty()) throw ConfigError(StrCat("bench method '", m.name, "': kind 'mpc' needs a planner spec"));
+  const std::string planner = FactorySpec::Parse(m.planner).name;
+  const auto names = AnyPlannerNames();
+  if (std::find(names.begin(), names.end(), planner) == names.end()) {
+    std::string valid;
+    for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
+    throw NotFoundError(StrCat("bench method '", m.name, "': unknown planner '", planner, "'; valid planners: ", valid));
+  }
+  if (m.model == "true") return;
+  if (m.model.empty()) {
+    throw ConfigError(StrCat("bench method '", m.name, "': kind 'mpc' needs a model ('true' or a model spec)"));
+  }
+  const std::string model = FactorySpec::Parse(m.model).name;
+  if (!models::Models().Contains(model)) {
+    throw NotFoundError(StrCat("bench method '", m.name, "': unknown model '", model, "'; valid models: true, ",
+                               models::Models().JoinedNames()));
+  }
+}
+
+std::map<std::string, CellKind>& Kinds() {
+  static auto* kinds = new std::map<std::string, CellKind>{
+      {"mpc",
+       {"mpc", "model-predictive control: train `model` on the dataset ('true': the simulator) and plan with `planner`",
+        true, ValidateMpc, RunMpc}},
+      {"bc", {"bc", "behaviour cloning of the dataset (small MLP policy)", false, NeedsNoModel, RunBc}},
+      {"dataset", {"dataset", "the dataset's own behaviour returns (no agent)", false, NeedsNoModel, RunDataset}},
+  };
+  return *kinds;
+}
+
+std::mutex& KindsMutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const CellResult& r) {
+  nlohmann::json j{{"agent", r.agent},
+                   {"returns", r.returns},
+                   {"mean_return", r.mean_return},
+                   {"std_return", r.std_return},
+                   {"mean_action_ms", r.mean_action_ms},
+                   {"p99_action_ms", r.p99_action_ms},
+                   {"evaluations_per_action", r.evaluations_per_action},
+                   {"train_seconds", r.train_seconds},
+                   {"model_error", r.model_error}};
+  if (r.normalized_mean) {
+    j["normalized_mean"] = *r.normalized_mean;
+    j["normalized_std"] = *r.normalized_std;
+    j["normalization"] = r.normalization;
+  }
+  return j;
+}
+
+void RegisterCellKind(CellKind kind) {
+  std::lock_guard lock(KindsMutex());
+  AUGUR_CHECK(!Kinds().contains(kind.name)) << "cell kind '" << kind.name << "' registered twice";
+  const std::string name = kind.name;
+  Kinds().emplace(name, std::move(kind));
+}
+
+const CellKind& FindCellKind(const std::string& name) {
+  std::lock_guard lock(KindsMutex());
+  auto it = Kinds().find(name);
+  if (it == Kinds().end()) {
+    std::string valid;
+    for (const auto& [n, k] : Kinds()) valid += (valid.empty() ? "" : ", ") + n;
+    throw NotFoundError(StrCat("unknown bench cell kind '", name, "'; valid kinds: ", valid));
+  }
+  return it->second;
+}
+
+std::vector<std::string> CellKindNames() {
+  std::lock_guard lock(KindsMutex());
+  std::vector<std::string> names;
+  for (const auto& [n, k] : Kinds()) names.push_back(n);
+  return names;
+}
+
+std::string ApplyBudget(const std::string& planner_spec, const std::string& budget) {
+  if (budget.empty()) return planner_spec;
+  FactorySpec spec = FactorySpec::Parse(planner_spec);
+  const FactorySpec extra = FactorySpec::Parse("budget:" + budget);
+  for (const auto& [key, value] : extra.params) {
+    auto it = std::find_if(spec.params.begin(), spec.params.end(), [&](const auto& p) { return p.first == key; });
+    if (it != spec.params.end()) it->second = value;
+    else spec.params.emplace_back(key, value);
+  }
+  return spec.ToString();
+}
+
+void Normalize(const std::string& env_id, int max_steps, int env_limit, CellResult& r) {
+  const auto ref = ReferenceFor(env_id);
+  if (!ref) return;
+  ReferenceReturns scaled = *ref;
+  r.normalization = ref->source;
+  if (max_steps > 0 && env_limit > 0 && max_steps < env_limit) {
+    const double f = static_cast<double>(max_steps) / env_limit;
+    scaled.random *= f;
+    scaled.expert *= f;
+    r.normalization += StrCat(", scaled by ", max_steps, "/", env_limit, " steps");
+  }
+  double s = 0, s2 = 0;
+  for (double x : r.returns) {
+    const double v = NormalizedScore(x, scaled);
+    s += v, s2 += v * v;
+  }
+  const double n = static_cast<double>(r.returns.size());
+  if (n == 0) return;
+  r.normalized_mean = s / n;
+  r.normalized_std = n > 1 ? std::sqrt(std::max(0.0, (s2 - n * s / n * s / n) / (n - 1))) : 0.0;
+}
+
+}  // namespace augur::agents

@@ -1,0 +1,176 @@
+// augur bench as a user runs it: the smoke grid end to end, killed mid-run and resumed without rerunning
+// finished cells, and every bad config refused before any work with the valid names or both shapes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "../testing/run_command.h"
+
+namespace augur {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::RunAugur;
+
+class BenchCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("augur_bench_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::ofstream(Path(name)) << text;
+    return Path(name);
+  }
+  static std::vector<std::string> Lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) if (!line.empty()) lines.push_back(line);
+    return lines;
+  }
+  fs::path dir_;
+};
+
+const std::string kSmoke = std::string(AUGUR_SOURCE_DIR) + "/bench/configs/smoke.pbtxt";
+
+TEST_F(BenchCliTest, SmokeGridKilledMidRunResumesWithoutRerunningFinishedCells) {
+  const std::string out = Path("out"), cells = out + "/cells.jsonl";
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string bin = testing::AugurBinary();
+    execl(bin.c_str(), bin.c_str(), "--threads", "2", "bench", kSmoke.c_str(), "--out", out.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for two finished cells, then kill without warning.
+  for (int i = 0; i < 3000 && (!fs::exists(cells) || Lines(cells).size() < 2); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::vector<std::string> before = Lines(cells);
+  ASSERT_GE(before.size(), 2u);
+  ASSERT_LT(before.size(), 12u) << "the run finished before it was killed";
+
+  auto resumed = RunAugur("--threads 2 --json bench " + kSmoke + " --out " + out);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("already finished"));
+  const auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(j["cells"], 12);  // 2 datasets x (2 mpc methods x 2 budgets + bc + behaviour)
+  EXPECT_GE(j["skipped"].get<int>(), static_cast<int>(before.size()) - 1);
+  // The finished cells are intact and were not appended again.
+  const std::vector<std::string> after = Lines(cells);
+  for (size_t i = 0; i + 1 < before.size(); ++i) EXPECT_EQ(after[i], before[i]) << i;
+  EXPECT_LE(after.size(), 13u);
+
+  std::ifstream results_file(out + "/results.json");
+  const auto results = nlohmann::json::parse(results_file);
+  ASSERT_EQ(results["cells"].size(), 12u);
+  bool saw_true = false, saw_model_error = false;
+  for (const auto& c : results["cells"]) {
+    EXPECT_TRUE(c["result"].contains("normalized_mean")) << c["key"];
+    if (c["method"] == "true-icem") saw_true = c["result"]["evaluations_per_action"].get<double>() > 0;
+    if (c["method"] == "pets-icem") saw_model_error = c["result"]["model_error"].size() == 5;
+  }
+  EXPECT_TRUE(saw_true);
+  EXPECT_TRUE(saw_model_error);
+  EXPECT_TRUE(fs::exists(out + "/report.html"));
+  EXPECT_TRUE(fs::exists(out + "/datasets/Hopper-v4-medium.augur"));
+
+  // A third run does nothing but rewrite the results.
+  auto again = RunAugur("--json bench " + kSmoke + " --out " + out + " --no-report");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 12);
+}
+
+const char* kMethods = R"(
+methods { name: "true" kind: "mpc" model: "true" planner: "icem:pop=8,horizon=4" }
+episodes: 1 max_steps: 5
+)";
+
+TEST_F(BenchCliTest, UnknownNamesFailBeforeAnyWorkListingTheValidOnes) {
+  struct Case {
+    std::string config, expect;
+  } cases[] = {
+      {"envs { env: \"Hoper-v4\" datasets { name: \"r\" grade: \"random\" } }" + std::string(kMethods), "Hopper-v4"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"great\" } }" + std::string(kMethods),
+       "medium-replay"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
+       "methods { name: \"m\" kind: \"ravl\" }",
+       "bc, dataset, mpc"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
+       "methods { name: \"m\" kind: \"mpc\" model: \"true\" planner: \"beam:width=2\" }",
+       "icem"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
+       "methods { name: \"m\" kind: \"mpc\" model: \"gpt:layers=2\" planner: \"cem\" }",
+       "ensemble"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
+       "methods { name: \"m\" kind: \"mpc\" modle: \"true\" }",
+       "modle"},
+  };
+  for (const Case& c : cases) {
+    const std::string config = Write("bad.pbtxt", c.config);
+    auto run = RunAugur("bench " + config + " --out " + Path("never"));
+    EXPECT_EQ(run.exit_code, 1) << c.config;
+    EXPECT_THAT(run.err, HasSubstr(c.expect)) << c.config;
+    EXPECT_FALSE(fs::exists(Path("never"))) << "work was done before the config was checked: " << c.config;
+  }
+}
+
+TEST_F(BenchCliTest, DatasetOfAnotherEnvIsRefusedWithBothShapes) {
+  ASSERT_EQ(RunAugur("collect --env Pendulum-v1 --episodes 1 --max-steps 5 --out " + Path("p.augur")).exit_code, 0);
+  const std::string config = Write(
+      "dims.pbtxt", "envs { env: \"Hopper-v4\" datasets { name: \"p\" path: \"" + Path("p.augur") + "\" } }" +
+                        std::string(kMethods));
+  auto run = RunAugur("bench " + config + " --out " + Path("never"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("[N, 3]"));
+  EXPECT_THAT(run.err, HasSubstr("[11]"));
+  EXPECT_FALSE(fs::exists(Path("never")));
+}
+
+TEST_F(BenchCliTest, ListKindsAndCheck) {
+  auto kinds = RunAugur("bench --list-kinds");
+  ASSERT_EQ(kinds.exit_code, 0) << kinds.err;
+  EXPECT_THAT(kinds.out, HasSubstr("mpc"));
+  EXPECT_THAT(kinds.out, HasSubstr("bc"));
+  auto check = RunAugur("bench " + kSmoke + " --check --out " + Path("c"));
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_THAT(check.out, HasSubstr("12 cells"));
+  EXPECT_THAT(check.out, HasSubstr("Hopper-v4/medium/pets-icem/pop=16/0"));
+}
+
+TEST_F(BenchCliTest, DatasetAndTrainBcCommands) {
+  auto d = RunAugur("--json dataset --env Hopper-v4 --grade medium --episodes 2 --max-steps 10 --medium-planner "
+                    "icem:pop=4,elites=2,iters=1,horizon=3 --out " + Path("m.augur"));
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  const auto j = nlohmann::json::parse(d.out);
+  EXPECT_EQ(j["episodes"], 2);
+  EXPECT_EQ(j["returns"].size(), 2u);
+  EXPECT_TRUE(j.contains("d4rl_normalized_mean"));
+  auto bc = RunAugur("train-bc --data " + Path("m.augur") + " --epochs 2 --hidden 8 --out " + Path("bc.json"));
+  ASSERT_EQ(bc.exit_code, 0) << bc.err;
+  auto eval = RunAugur("--json eval --env Hopper-v4 --agent bc:" + Path("bc.json") + " --episodes 1 --max-steps 5");
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  EXPECT_EQ(nlohmann::json::parse(eval.out)["agent"], "bc");
+  auto grade = RunAugur("dataset --env Hopper-v4 --grade great --out " + Path("g.augur"));
+  EXPECT_EQ(grade.exit_code, 1);
+  EXPECT_THAT(grade.err, HasSubstr("medium-expert"));
+}
+
+}  // namespace
+}  // namespace augur
