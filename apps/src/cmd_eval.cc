@@ -165,9 +165,10 @@ Command EvalCommand() {
                 agent_ptr = std::make_unique<agents::PolicyAgent>(envs::MakePolicy(args->agent, env->spec()));
               } else {
                 Objective objective = Objective::Penalized(args->penalty);
+                const LoadedModel model = LoadAnyModelForEnv(args->model, *env);
                 auto mpc = std::make_unique<agents::MpcAgent>(
-                    MakeAnyPlanner(args->planner, {.model = LoadModelForEnv(args->model, *env), .objective = objective,
-                                                .seed = args->seed},
+                    MakeAnyPlanner(args->planner, {.model = model.world, .objective = objective, .seed = args->seed,
+                                                   .sequence_model = model.sequence},
                                 executor),
                     agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});
                 if (!args->report.empty()) compare = ComparePlanWithReality(*env, *mpc, StreamId({args->seed, 0}));

@@ -5,11 +5,20 @@
 #include <memory>
 #include <string>
 
+#include "augur/core/sequence_model.h"
 #include "augur/core/world_model.h"
 #include "augur/envs/env.h"
 
 namespace augur::apps {
 
 std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env);
+
+// A world model (as LoadModelForEnv) or, for a sequence-model checkpoint (augur train --model tt:...), the
+// sequence model beam search plans over; its dims must match the env's, and its env id too when it has one.
+struct LoadedModel {
+  std::shared_ptr<const WorldModel> world;
+  std::shared_ptr<const SequenceModel> sequence;
+};
+LoadedModel LoadAnyModelForEnv(const std::string& model, const envs::Env& env);
 
 }  // namespace augur::apps
