@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "augur/core/error.h"
 #include "augur/core/torch_rng.h"
@@ -89,6 +90,21 @@ at::Tensor BeamPlanner::SelectActionToken(const at::Tensor& logits, int64_t per_
   return order.gather(1, pick).squeeze(1);
 }
 
+namespace {
+
+// score [R] with every row whose history [R, len] repeats an earlier row's set to -inf.
+at::Tensor DropDuplicates(const at::Tensor& history, const at::Tensor& score) {
+  const int64_t rows = history.size(0);
+  const auto [unique, inverse, counts] = at::unique_dim(history, 0, /*sorted=*/false, /*return_inverse=*/true);
+  if (unique.size(0) == rows) return score;
+  const at::Tensor index = at::arange(rows, at::kLong);
+  const at::Tensor first = at::full({unique.size(0)}, rows, at::kLong).scatter_reduce(0, inverse, index, "amin");
+  const at::Tensor is_first = at::zeros({rows}, at::kBool).index_fill(0, first, true);
+  return at::where(is_first, score, at::full_like(score, -std::numeric_limits<double>::infinity()));
+}
+
+}  // namespace
+
 void BeamPlanner::DoPlan(std::span<const float> obs, const Budget& budget, PlanResult& out) {
   const int64_t o = layout_.obs_dim, a = layout_.action_dim, h = options_.horizon;
   const double discount = model_->sequence_spec().discount;
@@ -111,7 +127,10 @@ void BeamPlanner::DoPlan(std::span<const float> obs, const Budget& budget, PlanR
   int64_t steps_done = 0;
   for (int64_t t = 0; t < h; ++t) {
     // 1. expand every kept prefix into `per_prefix` candidates and choose their action tokens
-    const int64_t per_prefix = t == 0 ? options_.width * options_.expand : options_.expand;
+    // (the first step starts from one prefix: sampling draws width x expand candidates from it, top-k takes its
+    // `expand` best tokens, as copies of one deterministic choice would only repeat each other)
+    const int64_t per_prefix =
+        t == 0 && options_.select == ActionSelect::kSample ? options_.width * options_.expand : options_.expand;
     const int64_t rows = beams.history.size(0);
     Keep(beams, at::arange(rows, at::kLong).repeat_interleave(per_prefix));
     for (int64_t j = 0; j < a; ++j) Feed(beams, SelectActionToken(beams.logits, per_prefix, j == 0, gen));
@@ -125,9 +144,9 @@ void BeamPlanner::DoPlan(std::span<const float> obs, const Budget& budget, PlanR
     beams.cumulative = beams.cumulative + std::pow(discount, static_cast<double>(t)) * reward;
     const at::Tensor score = beams.cumulative + std::pow(discount, static_cast<double>(t + 1)) * value;
     evaluations += beams.history.size(0);
-    // 3. keep the best `width`, best first
+    // 3. keep the best `width`, best first (a candidate identical to a better one does not take a slot)
     const int64_t keep = std::min<int64_t>(options_.width, score.size(0));
-    const auto [best_score, best_rows] = score.topk(keep);
+    const auto [best_score, best_rows] = (options_.dedup ? DropDuplicates(beams.history, score) : score).topk(keep);
     Keep(beams, best_rows);
     const at::Tensor kept_values = value_tokens.index_select(0, best_rows);
     out.predicted_return = best_score[0].item<double>();

@@ -60,12 +60,13 @@ BeamOptions ParseBeam(SpecParams& p) {
                  : ActionSelect::kSample;
   o.cdf = p.Double("cdf", o.cdf, "probability mass kept when sampling action tokens (TT: 0.6)", 1e-9, 1.0);
   o.cache = p.Bool("cache", o.cache, "KV cache (false: recompute the whole prefix for every token)");
+  o.dedup = p.Bool("dedup", o.dedup, "drop candidates identical to a better one before keeping the best width");
   return o;
 }
 
 constexpr const char* kBeamHelp =
     "Trajectory Transformer beam search over a sequence model (augur train --model tt:...): width, horizon, "
-    "expand, select, cdf, cache";
+    "expand, select, cdf, cache, dedup";
 
 using SearchRegistry = Registry<Planner, const SearchInputs&, Executor&>;
 

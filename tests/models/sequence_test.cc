@@ -198,7 +198,7 @@ TEST(RewardToGoTest, DiscountedSumAfterEachReward) {
   // one episode of rewards 1, 2, 3 -> V = [2 + 0.5 * 3, 3, 0]
   const at::Tensor o = at::zeros({3, 1});
   const data::Dataset d(o, o.clone(), at::tensor({1.0f, 2.0f, 3.0f}), at::zeros({3}, at::kBool),
-                        at::tensor({false, false, true}), o.clone());
+                        at::tensor({0, 0, 1}).to(at::kBool), o.clone());
   EXPECT_TRUE(at::allclose(RewardToGo(d, 0.5), at::tensor({3.5f, 3.0f, 0.0f})));
 }
 

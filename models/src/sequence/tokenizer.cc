@@ -44,7 +44,8 @@ Tokenizer Tokenizer::Fit(const at::Tensor& values, int64_t bins, BinKind kind) {
       if (kind == BinKind::kUniform) {
         e[j][k] = k == bins ? hi : lo + (hi - lo) * static_cast<float>(k) / static_cast<float>(bins);
       } else {
-        const int64_t row = std::llround(static_cast<double>(k) * static_cast<double>(n - 1) / bins);
+        // edge k at the (k * n / N)-th smallest value: bin k - 1 then holds the rows below it (n / N each)
+        const int64_t row = std::min<int64_t>(n - 1, k * n / bins);
         e[j][k] = s[row][j];
       }
     }

@@ -5,11 +5,12 @@
 //  1. expand: each kept beam becomes `expand` candidates (the first step: width x expand candidates of the one
 //     prefix) whose action tokens are sampled from the smallest set of tokens holding `cdf` of the probability
 //     (the paper's cdf_act = 0.6), or, with select=topk, the `expand` most likely first-action tokens (further
-//     action dimensions by argmax);
+//     action dimensions by argmax; the first step then starts from `expand` candidates);
 //  2. roll the model forward for the reward and value tokens; the predicted reward and value are expectations
 //     over the bins (softmax . bin centres), the token fed back is the most likely one;
 //  3. score = sum_{k <= t} discount^k r_k + discount^(t+1) V_t (cumulative predicted reward plus predicted
-//     reward-to-go; discount is the model's own) and keep the best `width` candidates;
+//     reward-to-go; discount is the model's own) and keep the best `width` candidates, copies of a better
+//     candidate excluded (dedup=true; not in the paper: with few likely tokens, sampled copies fill the beam);
 //  4. roll forward the next observation's tokens (most likely token per dimension).
 // Every row of the beam goes through the model together: one model call per token. With the KV cache
 // (cache=true, default) a call feeds one token per row and the cache is reordered when beams are selected;
@@ -47,6 +48,8 @@ struct BeamOptions {
   ActionSelect select = ActionSelect::kSample;
   double cdf = 0.6;      // sampling keeps the most likely tokens up to this probability mass, (0, 1]
   bool cache = true;     // KV cache (true) or recompute of the whole prefix for every token (false)
+  bool dedup = true;     // a candidate whose tokens equal a better candidate's is not kept (sampling repeats
+                         // likely tokens; copies would crowd out the beam)
   uint64_t seed = 0;
   void Validate() const;  // ConfigError naming the key and its range
 };
