@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "augur/core/error.h"
 #include "augur/core/torch_rng.h"
@@ -97,10 +98,16 @@ at::Tensor DropDuplicates(const at::Tensor& history, const at::Tensor& score) {
   const int64_t rows = history.size(0);
   const auto [unique, inverse, counts] = at::unique_dim(history, 0, /*sorted=*/false, /*return_inverse=*/true);
   if (unique.size(0) == rows) return score;
-  const at::Tensor index = at::arange(rows, at::kLong);
-  const at::Tensor first = at::full({unique.size(0)}, rows, at::kLong).scatter_reduce(0, inverse, index, "amin");
-  const at::Tensor is_first = at::zeros({rows}, at::kBool).index_fill(0, first, true);
-  return at::where(is_first, score, at::full_like(score, -std::numeric_limits<double>::infinity()));
+  const at::Tensor groups = inverse.contiguous();
+  const int64_t* group = groups.data_ptr<int64_t>();
+  std::vector<uint8_t> seen(static_cast<size_t>(unique.size(0)), 0);
+  at::Tensor out = score.clone();
+  double* o = out.data_ptr<double>();
+  for (int64_t r = 0; r < rows; ++r) {
+    if (seen[group[r]]) o[r] = -std::numeric_limits<double>::infinity();
+    seen[group[r]] = 1;
+  }
+  return out;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "augur/core/error.h"
 #include "augur/core/factory.h"
 #include "augur/core/version.h"
+#include "../card_loading.h"
 #include "augur/models/ensemble/checkpoint.h"
 #include "augur/models/ensemble/ensemble_trainer.h"
 
@@ -220,19 +221,7 @@ void EnsembleModel::Save(const std::string& path) const {
 }
 
 std::unique_ptr<EnsembleModel> EnsembleModel::Load(const std::string& path, const LoadExpectations& expect) {
-  ModelCard card = ReadModelCard(path);
-  LoadExpectations checks = expect;
-  if (checks.type.empty()) checks.type = "ensemble";
-  CheckExpectations(card, checks, path);
-
-  EnsembleOptions options;
-  try {
-    SpecParams params(FactorySpec::Parse(card.config), "model");
-    options = EnsembleOptions::FromSpec(params);
-    params.Finish();
-  } catch (const Error& e) {
-    throw DataError(StrCat(path, ": the checkpoint's config '", card.config, "' is invalid: ", e.what()));
-  }
+  auto [card, options] = ReadCardAndOptions<EnsembleOptions>(path, expect, "ensemble");
   ModelInputs inputs{card.obs_dim, card.action_dim, Box{card.action_low, card.action_high}, card.env_id};
   auto model = std::make_unique<EnsembleModel>(options, inputs);
 

@@ -17,6 +17,7 @@
 #include "augur/data/dataset.h"
 #include "augur/data/window_sampler.h"
 #include "augur/models/ensemble/checkpoint.h"
+#include "../card_loading.h"
 #include "transformer.h"
 
 namespace augur::models {
@@ -403,18 +404,7 @@ void TtModel::Save(const std::string& path) const {
 }
 
 std::unique_ptr<TtModel> TtModel::Load(const std::string& path, const LoadExpectations& expect) {
-  const ModelCard card = ReadModelCard(path);
-  LoadExpectations checks = expect;
-  if (checks.type.empty()) checks.type = "tt";
-  CheckExpectations(card, checks, path);
-  TtOptions options;
-  try {
-    SpecParams params(FactorySpec::Parse(card.config), "model");
-    options = TtOptions::FromSpec(params);
-    params.Finish();
-  } catch (const Error& e) {
-    throw DataError(StrCat(path, ": the checkpoint's config '", card.config, "' is invalid: ", e.what()));
-  }
+  const auto [card, options] = ReadCardAndOptions<TtOptions>(path, expect, "tt");
   const ModelInputs inputs{card.obs_dim, card.action_dim, Box{card.action_low, card.action_high}, card.env_id};
   auto model = std::unique_ptr<TtModel>(new TtModel(options, inputs, Tokenizer()));
   auto params = model->net_->Parameters();
