@@ -21,13 +21,18 @@ std::unique_ptr<Planner> MakeAnyPlanner(std::string_view spec, const PlannerInpu
                                "' maximizes the model's discounted reward only; drop the objective's penalty, goal "
                                "and terminal value (or use a continuous planner)"));
     }
-    return search::MakeSearchPlanner(spec, search::SearchInputs{inputs.model, nullptr, inputs.seed}, executor);
+    return search::MakeSearchPlanner(
+        spec, search::SearchInputs{inputs.model, nullptr, inputs.seed, inputs.sequence_model}, executor);
   }
   const std::vector<std::string> names = PlannerNames();
   if (std::find(names.begin(), names.end(), parsed.name) == names.end()) {
     std::string all;
     for (const std::string& n : AnyPlannerNames()) all += (all.empty() ? "" : ", ") + n;
     throw NotFoundError(StrCat("unknown planner '", parsed.name, "' in '", spec, "'; valid planners: ", all));
+  }
+  if (!inputs.model && !inputs.evaluator && inputs.sequence_model) {
+    throw ConfigError(StrCat("planner '", parsed.name, "' plans over a world model, but a sequence model was given; "
+                             "plan with it through beam search (e.g. beam:width=32,horizon=15)"));
   }
   return MakePlanner(spec, inputs, executor);
 }

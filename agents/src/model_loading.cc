@@ -3,6 +3,7 @@
 #include "augur/core/error.h"
 #include "augur/envs/chance_env_model.h"
 #include "augur/envs/env_model.h"
+#include "augur/models/ensemble/checkpoint.h"
 #include "augur/models/factory.h"
 #include "augur/models/torchscript_model.h"
 
@@ -23,6 +24,18 @@ std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, cons
                 .env_id = spec.id});
   }
   return models::Load(model, {.obs_dim = spec.obs_dim(), .action_dim = spec.action_dim()});
+}
+
+LoadedModel LoadAnyModelForEnv(const std::string& model, const envs::Env& env) {
+  const bool checkpoint = model != "true" && !(model.size() > 3 && model.ends_with(".pt"));
+  if (checkpoint && models::IsSequenceModelCheckpoint(model)) {
+    const EnvSpec& spec = env.spec();
+    const bool has_env = !models::ReadModelCard(model).env_id.empty();
+    return {nullptr, models::LoadSequenceModel(model, {.obs_dim = spec.obs_dim(),
+                                                       .action_dim = spec.action_dim(),
+                                                       .env_id = has_env ? spec.id : ""})};
+  }
+  return {LoadModelForEnv(model, env), nullptr};
 }
 
 }  // namespace augur::agents

@@ -195,9 +195,10 @@ Command EvalCommand() {
                       std::make_shared<const agents::rl::Sac>(agents::rl::Sac::Load(args->value)));
                   objective.terminal_weight = args->value_weight;
                 }
+                const agents::LoadedModel model = agents::LoadAnyModelForEnv(args->model, *env);
                 auto mpc = std::make_unique<agents::MpcAgent>(
-                    MakeAnyPlanner(args->planner, {.model = agents::LoadModelForEnv(args->model, *env), .objective = objective,
-                                                .seed = args->seed},
+                    MakeAnyPlanner(args->planner, {.model = model.world, .objective = objective, .seed = args->seed,
+                                                   .sequence_model = model.sequence},
                                 executor),
                     agents::MpcAgent::Options{.iterations = args->iterations, .deadline_ms = args->deadline_ms});
                 if (!args->report.empty()) compare = ComparePlanWithReality(*env, *mpc, StreamId({args->seed, 0}));

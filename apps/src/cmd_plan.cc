@@ -73,8 +73,11 @@ Command PlanCommand() {
               auto env = envs::Make(args->env);
               std::vector<float> obs =
                   args->obs.empty() ? env->Reset(args->seed) : ParseFloats(args->obs, "--obs");
-              auto model = agents::LoadModelForEnv(args->model, *env);
-              agents::MpcAgent agent(MakeAnyPlanner(args->planner, {.model = model, .seed = args->seed}, executor),
+              const agents::LoadedModel model = agents::LoadAnyModelForEnv(args->model, *env);
+              agents::MpcAgent agent(MakeAnyPlanner(args->planner,
+                                                    {.model = model.world, .seed = args->seed,
+                                                     .sequence_model = model.sequence},
+                                                    executor),
                                      {.iterations = args->iterations, .deadline_ms = args->deadline_ms});
               agent.Act(obs);
               const PlanResult& result = agent.last_plan();

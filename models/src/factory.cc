@@ -7,6 +7,7 @@
 #include "augur/models/ensemble/checkpoint.h"
 #include "augur/models/ensemble/ensemble_model.h"
 #include "augur/models/vq/vq_model.h"
+#include "augur/models/sequence/tt_model.h"
 
 namespace augur::models {
 
@@ -61,6 +62,12 @@ const ModelRegistry& Models() {
 }
 
 std::unique_ptr<LearnedModel> Create(std::string_view spec, const ModelInputs& inputs) {
+  const FactorySpec parsed = FactorySpec::Parse(spec);
+  if (IsSequenceModel(parsed.name)) {
+    throw ConfigError(StrCat("model '", parsed.name, "' in '", spec,
+                             "' is a sequence model: create it with models::CreateSequenceModel and train it on a "
+                             "Dataset (augur train does this for you)"));
+  }
   return Models().Create(spec, inputs);
 }
 
@@ -69,8 +76,43 @@ std::unique_ptr<LearnedModel> Create(std::string_view spec, int64_t obs_dim, int
   return Create(spec, ModelInputs{obs_dim, action_dim, action_bounds, std::move(env_id)});
 }
 
+const SequenceModelRegistry& SequenceModels() {
+  static const SequenceModelRegistry* registry = [] {
+    auto* r = new SequenceModelRegistry("sequence model");
+    r->Register("tt",
+                "Trajectory Transformer: GPT over per-dimension tokens of (obs, action, reward, reward-to-go): bins, "
+                "binning, layers, heads, width, dropout, steps, discount, action_weight, weight_decay, clip",
+                [](SpecParams& params, const ModelInputs& inputs) -> std::unique_ptr<LearnedSequenceModel> {
+                  return std::make_unique<TtModel>(TtOptions::FromSpec(params), inputs);
+                });
+    return r;
+  }();
+  return *registry;
+}
+
+bool IsSequenceModel(std::string_view name) { return SequenceModels().Contains(name); }
+
+std::unique_ptr<LearnedSequenceModel> CreateSequenceModel(std::string_view spec, const ModelInputs& inputs) {
+  return SequenceModels().Create(spec, inputs);
+}
+
+bool IsSequenceModelCheckpoint(const std::string& path) { return IsSequenceModel(ReadModelCard(path).type); }
+
+std::unique_ptr<LearnedSequenceModel> LoadSequenceModel(const std::string& path, const LoadExpectations& expect) {
+  const ModelCard card = ReadModelCard(path);
+  if (card.type == "tt") return TtModel::Load(path, expect);
+  throw DataError(StrCat(path, ": checkpoint holds a model of type '", card.type,
+                         "', not a sequence model (known: ", SequenceModels().JoinedNames(),
+                         "); plan with it through a world-model planner instead"));
+}
+
 std::unique_ptr<LearnedModel> Load(const std::string& path, const LoadExpectations& expect) {
   const ModelCard card = ReadModelCard(path);
+  if (IsSequenceModel(card.type)) {
+    throw DataError(StrCat(path, ": checkpoint holds a sequence model ('", card.type,
+                           "'), not a world model: load it with models::LoadSequenceModel and plan with a beam "
+                           "planner (e.g. --planner beam:width=32,horizon=15)"));
+  }
   auto it = Loaders().find(card.type);
   if (it == Loaders().end()) {
     std::string names;

@@ -4,6 +4,7 @@
 
 #include "augur/core/error.h"
 #include "augur/core/registry.h"
+#include "augur/search/beam.h"
 #include "augur/search/mcts.h"
 
 namespace augur::search {
@@ -62,6 +63,24 @@ EvaluatorKeys ParseEvaluator(SpecParams& p, double discount) {
   return k;
 }
 
+BeamOptions ParseBeam(SpecParams& p) {
+  BeamOptions o;
+  o.width = p.Int("width", o.width, "beams kept per step (TT: 128; small presets 16-32)", 1, 1 << 20);
+  o.horizon = p.Int("horizon", o.horizon, "steps planned (TT: 15); at most the model's window in steps", 1, 1 << 16);
+  o.expand = p.Int("expand", o.expand, "candidates per beam per step (TT: 2)", 1, 1 << 16);
+  o.select = p.String("select", "sample", "action tokens: sample (nucleus, cdf) or topk", {"sample", "topk"}) == "topk"
+                 ? ActionSelect::kTopK
+                 : ActionSelect::kSample;
+  o.cdf = p.Double("cdf", o.cdf, "probability mass kept when sampling action tokens (TT: 0.6)", 1e-9, 1.0);
+  o.cache = p.Bool("cache", o.cache, "KV cache (false: recompute the whole prefix for every token)");
+  o.dedup = p.Bool("dedup", o.dedup, "drop candidates identical to a better one before keeping the best width");
+  return o;
+}
+
+constexpr const char* kBeamHelp =
+    "Trajectory Transformer beam search over a sequence model (augur train --model tt:...): width, horizon, "
+    "expand, select, cdf, cache, dedup";
+
 using SearchRegistry = Registry<Planner, const SearchInputs&, Executor&>;
 
 constexpr const char* kMctsHelp =
@@ -87,6 +106,17 @@ const SearchRegistry& Searchers() {
       }
       return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
     });
+    r->Register("beam", kBeamHelp,
+                [](SpecParams& p, const SearchInputs& in, Executor& ex) -> std::unique_ptr<Planner> {
+                  BeamOptions o = ParseBeam(p);
+                  o.seed = in.seed;
+                  if (!in.sequence_model) {
+                    throw ConfigError(
+                        "search planner 'beam': missing input: a sequence model (SearchInputs::sequence_model / "
+                        "PlannerInputs::sequence_model), e.g. a checkpoint from `augur train --model tt:...`");
+                  }
+                  return std::make_unique<BeamPlanner>(in.sequence_model, o, ex);
+                });
     return r;
   }();
   return *registry;
@@ -107,6 +137,11 @@ std::string SearchPlannerHelp(std::string_view name) {
     SpecParams p(FactorySpec{"mcts", {}}, "search planner");
     ParseEvaluator(p, ParseMcts(p).discount);
     return StrCat("mcts: ", kMctsHelp, "\n", p.Help());
+  }
+  if (name == "beam") {
+    SpecParams p(FactorySpec{"beam", {}}, "search planner");
+    ParseBeam(p);
+    return StrCat("beam: ", kBeamHelp, "\n", p.Help());
   }
   throw NotFoundError(StrCat("unknown search planner '", name, "'; valid: ", Searchers().JoinedNames()));
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "augur/core/sequence_model.h"
 #include "augur/core/world_model.h"
 #include "augur/envs/env.h"
 
@@ -15,5 +16,13 @@ namespace augur::agents {
 // Throws NotFoundError / IoError (missing file), DataError (corrupt checkpoint), ShapeError (dims or env of
 // the checkpoint differ from the env's).
 std::shared_ptr<const WorldModel> LoadModelForEnv(const std::string& model, const envs::Env& env);
+
+// A world model (as LoadModelForEnv) or, for a sequence-model checkpoint (augur train --model tt:...), the
+// sequence model beam search plans over; its dims must match the env's, and its env id too when it has one.
+struct LoadedModel {
+  std::shared_ptr<const WorldModel> world;
+  std::shared_ptr<const SequenceModel> sequence;
+};
+LoadedModel LoadAnyModelForEnv(const std::string& model, const envs::Env& env);
 
 }  // namespace augur::agents

@@ -11,6 +11,7 @@
 #include "augur/core/registry.h"
 #include "augur/core/spaces.h"
 #include "augur/models/learned_model.h"
+#include "augur/models/learned_sequence_model.h"
 #include "augur/models/model_card.h"
 
 namespace augur::models {
@@ -35,6 +36,16 @@ const ModelRegistry& Models();
 std::unique_ptr<LearnedModel> Create(std::string_view spec, const ModelInputs& inputs);
 std::unique_ptr<LearnedModel> Create(std::string_view spec, int64_t obs_dim, int64_t action_dim,
                                      const Box& action_bounds = {}, std::string env_id = "");
+
+// Sequence models (trained on a Dataset's episodes, planned with by beam search): "tt:...".
+using SequenceModelRegistry = Registry<LearnedSequenceModel, const ModelInputs&>;
+const SequenceModelRegistry& SequenceModels();
+bool IsSequenceModel(std::string_view name);
+std::unique_ptr<LearnedSequenceModel> CreateSequenceModel(std::string_view spec, const ModelInputs& inputs);
+// Loads a sequence-model checkpoint (dispatching on its type). A world-model checkpoint -> DataError saying so.
+std::unique_ptr<LearnedSequenceModel> LoadSequenceModel(const std::string& path, const LoadExpectations& expect = {});
+// Whether the checkpoint at `path` holds a sequence model (reads its card only).
+bool IsSequenceModelCheckpoint(const std::string& path);
 
 // Reads the checkpoint's ModelCard and loads it with its family's loader. Unknown type -> DataError; a card
 // that does not meet `expect` -> ShapeError/DataError naming both values; unreadable file -> DataError/IoError.

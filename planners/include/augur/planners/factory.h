@@ -19,6 +19,7 @@
 #include "augur/core/executor.h"
 #include "augur/core/objective.h"
 #include "augur/core/planner.h"
+#include "augur/core/sequence_model.h"
 #include "augur/core/world_model.h"
 #include "augur/planners/mppi.h"
 #include "augur/planners/planner_batch.h"
@@ -33,6 +34,7 @@ struct PlannerInputs {
   std::shared_ptr<SequenceEvaluator> evaluator;  // instead of model + objective: a ready evaluator
   ActionPrior prior;                             // optional policy prior (used by mppi)
   uint64_t seed = 0;                             // initial seed (Planner::Reset reseeds)
+  std::shared_ptr<const SequenceModel> sequence_model;  // for beam search (search/): a trained sequence model
 };
 
 // Throws NotFoundError (unknown planner), ConfigError (bad key or value, missing or conflicting inputs).

@@ -6,6 +6,8 @@
 // pw_proposal (uniform | local), pw_sigma; evaluator (rollout | null) with
 // rollout_depth and rollouts, unless SearchInputs::evaluator is given. Unknown planner -> NotFoundError listing
 // the names; unknown key -> ConfigError listing the valid keys; a missing model -> ConfigError.
+//   "beam:width=32,horizon=15,expand=2,select=sample,cdf=0.6,cache=true" (beam search over SequenceInputs'
+//   sequence model: search/beam.h)
 #pragma once
 
 #include <memory>
@@ -15,6 +17,7 @@
 
 #include "augur/core/executor.h"
 #include "augur/core/planner.h"
+#include "augur/core/sequence_model.h"
 #include "augur/core/world_model.h"
 #include "augur/search/evaluator.h"
 
@@ -25,6 +28,7 @@ struct SearchInputs {
   std::shared_ptr<Evaluator>
       evaluator;  // optional: a ready leaf evaluator (the spec's evaluator keys are then not allowed)
   uint64_t seed = 0;
+  std::shared_ptr<const SequenceModel> sequence_model;  // what beam search plans over (a trained "tt" model)
 };
 
 std::unique_ptr<Planner> MakeSearchPlanner(std::string_view spec, const SearchInputs& inputs, Executor& executor);
