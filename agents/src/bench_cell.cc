@@ -92,34 +92,63 @@ std::vector<double> ModelErrorAlong(const WorldModel& model, const std::vector<f
   return error;
 }
 
-std::shared_ptr<const WorldModel> TrainedModel(const CellInputs& in, double* seconds) {
-  const EnvSpec& spec = in.env->spec();
-  const int epochs = in.method.train_epochs > 0 ? in.method.train_epochs : 50;
-  const std::string key = StrCat(spec.id, "|", in.dataset->Digest(), "|", in.method.model, "|", epochs, "|", in.seed);
-  std::string path;
-  if (!in.cache_dir.empty()) {
-    std::filesystem::create_directories(in.cache_dir);
-    char hex[17];
-    std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(StreamId({std::hash<std::string>{}(key)})));
-    path = in.cache_dir + "/model-" + hex + ".ckpt";
-    if (std::filesystem::exists(path)) return std::shared_ptr<const WorldModel>(models::Load(path));
-  }
+int TrainEpochs(const CellInputs& in) { return in.method.train_epochs > 0 ? in.method.train_epochs : 50; }
+
+// Where the cell's trained model is cached ("" without a cache dir): keyed by env, data, spec, epochs, seed.
+std::string CachedModelPath(const CellInputs& in) {
+  if (in.cache_dir.empty()) return "";
+  const std::string key = StrCat(in.env->spec().id, "|", in.dataset->Digest(), "|", in.method.model, "|",
+                                 TrainEpochs(in), "|", in.seed);
+  std::filesystem::create_directories(in.cache_dir);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(StreamId({std::hash<std::string>{}(key)})));
+  return in.cache_dir + "/model-" + hex + ".ckpt";
+}
+
+models::ModelInputs EnvModelInputs(const EnvSpec& spec) {
   models::ModelInputs inputs;
   inputs.obs_dim = spec.obs_dim();
   inputs.action_dim = spec.action_dim();
   if (const Box* box = std::get_if<Box>(&spec.action)) inputs.action_bounds = *box;
   inputs.env_id = spec.id;
-  auto model = models::Create(in.method.model, inputs);
+  return inputs;
+}
+
+models::TrainOptions CellTrainOptions(const CellInputs& in) {
   models::TrainOptions train;
-  train.max_epochs = epochs;
+  train.max_epochs = TrainEpochs(in);
   train.seed = in.seed;
   train.data_digest = in.dataset->Digest();
+  return train;
+}
+
+// Trains `create()`'s model with `train(model)` (or loads it from the cache), timing the training.
+template <typename Model, typename Create, typename Load, typename Fit>
+std::shared_ptr<const Model> TrainOrLoad(const CellInputs& in, double* seconds, Create create, Load load, Fit fit) {
+  const std::string path = CachedModelPath(in);
+  if (!path.empty() && std::filesystem::exists(path)) return load(path);
+  auto model = create();
   const auto start = Clock::now();
   in.executor->ApplyTorchThreads();
-  model->Train(models::ToTransitions(*in.dataset), train, nullptr);
+  fit(*model);
   *seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!path.empty()) model->Save(path);
-  return std::shared_ptr<const WorldModel>(std::move(model));
+  return std::shared_ptr<const Model>(std::move(model));
+}
+
+std::shared_ptr<const WorldModel> TrainedModel(const CellInputs& in, double* seconds) {
+  return TrainOrLoad<WorldModel>(
+      in, seconds, [&] { return models::Create(in.method.model, EnvModelInputs(in.env->spec())); },
+      [](const std::string& path) { return std::shared_ptr<const WorldModel>(models::Load(path)); },
+      [&](models::LearnedModel& m) { m.Train(models::ToTransitions(*in.dataset), CellTrainOptions(in), nullptr); });
+}
+
+// A sequence model (Trajectory Transformer) for beam search, trained on the dataset's episodes.
+std::shared_ptr<const SequenceModel> TrainedSequenceModel(const CellInputs& in, double* seconds) {
+  return TrainOrLoad<SequenceModel>(
+      in, seconds, [&] { return models::CreateSequenceModel(in.method.model, EnvModelInputs(in.env->spec())); },
+      [](const std::string& path) { return std::shared_ptr<const SequenceModel>(models::LoadSequenceModel(path)); },
+      [&](models::LearnedSequenceModel& m) { m.Train(*in.dataset, CellTrainOptions(in), nullptr); });
 }
 
 CellResult RunMpc(const CellInputs& in) {
@@ -132,6 +161,18 @@ CellResult RunMpc(const CellInputs& in) {
     return r;
   }
   double train_seconds = 0;
+  if (models::IsSequenceModel(FactorySpec::Parse(in.method.model).name)) {
+    // Sequence model + beam search: no WorldModel, so no open-loop model error.
+    PlannerInputs inputs;
+    inputs.sequence_model = TrainedSequenceModel(in, &train_seconds);
+    inputs.seed = in.seed;
+    MpcAgent mpc(std::shared_ptr<Planner>(MakeAnyPlanner(spec, inputs, *in.executor)), {});
+    CountingAgent<MpcAgent> agent(mpc);
+    CellResult r = Score(in, agent);
+    r.evaluations_per_action = agent.per_action();
+    r.train_seconds = train_seconds;
+    return r;
+  }
   std::shared_ptr<const WorldModel> model = TrainedModel(in, &train_seconds);
   PlannerInputs inputs;
   inputs.model = model;
@@ -196,9 +237,9 @@ void ValidateMpc(const MethodSpec& m) {
     throw ConfigError(StrCat("bench method '", m.name, "': kind 'mpc' needs a model ('true' or a model spec)"));
   }
   const std::string model = FactorySpec::Parse(m.model).name;
-  if (!models::Models().Contains(model)) {
+  if (!models::Models().Contains(model) && !models::IsSequenceModel(model)) {
     throw NotFoundError(StrCat("bench method '", m.name, "': unknown model '", model, "'; valid models: true, ",
-                               models::Models().JoinedNames()));
+                               models::Models().JoinedNames(), ", ", models::SequenceModels().JoinedNames()));
   }
 }
 

@@ -97,6 +97,26 @@ TEST_F(BenchCliTest, SmokeGridKilledMidRunResumesWithoutRerunningFinishedCells) 
   EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 12);
 }
 
+TEST_F(BenchCliTest, SequenceModelCellTrainsATrajectoryTransformerAndPlansWithBeamSearch) {
+  const std::string config = std::string(AUGUR_SOURCE_DIR) + "/bench/configs/sequence_smoke.pbtxt";
+  auto r = RunAugur("--threads 2 --json bench " + config + " --out " + Path("seq") + " --no-report");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream results_file(Path("seq") + "/results.json");
+  const auto results = nlohmann::json::parse(results_file);
+  ASSERT_EQ(results["cells"].size(), 2u);
+  bool saw_beam = false;
+  for (const auto& c : results["cells"]) {
+    EXPECT_TRUE(c["result"].contains("normalized_mean")) << c["key"];
+    if (c["method"] == "tt-beam") {
+      saw_beam = true;
+      EXPECT_GT(c["result"]["train_seconds"].get<double>(), 0.0);
+      EXPECT_EQ(c["result"]["returns"].size(), 1u);
+      EXPECT_TRUE(c["result"]["model_error"].empty());  // a sequence model has no one-step WorldModel
+    }
+  }
+  EXPECT_TRUE(saw_beam);
+}
+
 const char* kMethods = R"(
 methods { name: "true" kind: "mpc" model: "true" planner: "icem:pop=8,horizon=4" }
 episodes: 1 max_steps: 5
