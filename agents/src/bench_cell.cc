@@ -232,6 +232,13 @@ void ValidateMpc(const MethodSpec& m) {
     for (const auto& n : names) valid += (valid.empty() ? "" : ", ") + n;
     throw NotFoundError(StrCat("bench method '", m.name, "': unknown planner '", planner, "'; valid planners: ", valid));
   }
+  const bool beam = planner == "beam";
+  const bool sequence = !m.model.empty() && m.model != "true" && models::IsSequenceModel(FactorySpec::Parse(m.model).name);
+  if (beam != sequence) {
+    throw ConfigError(StrCat("bench method '", m.name, "': planner '", planner, "' and model '", m.model,
+                             "' do not go together: beam search plans over a sequence model (e.g. model: \"tt:...\"), "
+                             "and a sequence model only with planner \"beam:...\""));
+  }
   if (m.model == "true") return;
   if (m.model.empty()) {
     throw ConfigError(StrCat("bench method '", m.name, "': kind 'mpc' needs a model ('true' or a model spec)"));

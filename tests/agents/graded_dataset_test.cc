@@ -254,7 +254,11 @@ TEST(BenchCellTest, KindsAreARegistryWithCheckedMethods) {
   }
   const CellKind& mpc = FindCellKind("mpc");
   EXPECT_THROW(mpc.validate({"m", "mpc", "true", "", 0, {}}), ConfigError);
-  EXPECT_THROW(mpc.validate({"m", "mpc", "true", "beam:width=3", 0, {}}), NotFoundError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "true", "beem:width=3", 0, {}}), NotFoundError);
+  // Beam search plans over a sequence model, and a sequence model only with beam search.
+  EXPECT_THROW(mpc.validate({"m", "mpc", "true", "beam:width=3", 0, {}}), ConfigError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "tt:layers=1", "icem:pop=8", 0, {}}), ConfigError);
+  EXPECT_NO_THROW(mpc.validate({"m", "mpc", "tt:layers=1", "beam:width=3", 0, {}}));
   EXPECT_THROW(mpc.validate({"m", "mpc", "transformer:layers=2", "cem", 0, {}}), NotFoundError);
   EXPECT_NO_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {}}));
   // A new kind is one registration away.

@@ -133,8 +133,11 @@ TEST_F(BenchCliTest, UnknownNamesFailBeforeAnyWorkListingTheValidOnes) {
        "methods { name: \"m\" kind: \"ravl\" }",
        "bc, dataset, mpc"},
       {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
-       "methods { name: \"m\" kind: \"mpc\" model: \"true\" planner: \"beam:width=2\" }",
+       "methods { name: \"m\" kind: \"mpc\" model: \"true\" planner: \"beem:width=2\" }",
        "icem"},
+      {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
+       "methods { name: \"m\" kind: \"mpc\" model: \"true\" planner: \"beam:width=2\" }",
+       "sequence model"},
       {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
        "methods { name: \"m\" kind: \"mpc\" model: \"gpt:layers=2\" planner: \"cem\" }",
        "ensemble"},
