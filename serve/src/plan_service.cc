@@ -1,5 +1,9 @@
 #include "augur/serve/plan_service.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -44,6 +48,9 @@ void ServiceOptions::Validate() const {
     throw ConfigError(StrCat("serve: threads_per_session = ", threads_per_session, " must be >= 1"));
   }
   if (max_sessions < 1) throw ConfigError(StrCat("serve: max_sessions = ", max_sessions, " must be >= 1"));
+  if (planner_nice < 0 || planner_nice > 19) {
+    throw ConfigError(StrCat("serve: planner_nice = ", planner_nice, " must be in [0, 19] (0: unchanged)"));
+  }
   if (planner.empty()) throw ConfigError("serve: no planner spec; give one, e.g. icem:pop=100,horizon=15");
   safety.Validate();
 }
@@ -87,6 +94,11 @@ struct PlanService::Session {
   }
 
   void Run() {
+    // Lower this thread's priority only (on Linux setpriority with a thread id affects that thread alone).
+    if (options.planner_nice > 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                                                options.planner_nice) != 0) {
+      spdlog::warn("serve: could not set the planner thread's niceness to {}", options.planner_nice);
+    }
     PlanResult result;
     std::vector<float> obs(obs_dim);
     for (;;) {

@@ -236,6 +236,9 @@ TEST(PlanServiceTest, OptionsAreValidated) {
   options = Options();
   options.safety.max_rate = -1;
   EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
+  options = Options();
+  options.planner_nice = 20;  // niceness stops at 19
+  EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
   EXPECT_THROW(ParseSafeAction("brake"), ConfigError);
   options = Options();
   options.safety.bounds = Box::Uniform(2, -1, 1);  // actions have 1 dimension
