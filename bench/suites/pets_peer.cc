@@ -36,6 +36,7 @@
 #include "augur/models/ensemble/ensemble_model.h"
 #include "augur/models/factory.h"
 #include "augur/planners/factory.h"
+#include "run_peer.h"
 
 #ifdef AUGUR_HAVE_ONEDNN
 extern "C" int dnnl_sgemm(char transa, char transb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -120,17 +121,7 @@ std::string PeerPath(const std::string& flag) {
   return std::filesystem::exists(p) ? std::filesystem::weakly_canonical(p).string() : std::string();
 }
 
-// Runs a command, returns its output (stdout + stderr).
-std::string Capture(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  pclose(f);
-  return out;
-}
+using augur::bench::Capture;
 
 // The number before `unit` in `text` (e.g. "123.4 ms/plan"), or NaN.
 double ParseBefore(const std::string& text, const std::string& unit) {

@@ -26,6 +26,7 @@
 #include "augur/core/torch_rng.h"
 #include "augur/models/factory.h"
 #include "augur/rollouts/branched_rollouts.h"
+#include "run_peer.h"
 
 namespace {
 
@@ -39,15 +40,7 @@ struct Args {
   std::string json;
 };
 
-std::string Capture(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return out;
-  char buf[4096];
-  while (fgets(buf, sizeof buf, f)) out += buf;
-  pclose(f);
-  return out;
-}
+using augur::bench::Capture;
 
 nlohmann::json RunAugur(const Args& a) {
   augur::agents::rl::SacOptions o;

@@ -25,6 +25,7 @@
 #include "augur/data/dataset.h"
 #include "augur/models/factory.h"
 #include "augur/search/beam.h"
+#include "run_peer.h"
 
 namespace {
 
@@ -41,16 +42,7 @@ augur::data::Dataset RandomData(int64_t episodes, int64_t length) {
                               at::zeros({n}, at::kBool), timeouts, at::rand({n, 3}, g) * 2 - 1);
 }
 
-std::string Capture(const std::string& cmd) {
-  std::string out;
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-  pclose(f);
-  return out;
-}
+using augur::bench::Capture;
 
 double MsPerPlan(const std::shared_ptr<const augur::SequenceModel>& model, int64_t width, int64_t horizon, bool cache,
                  int plans, augur::Executor& executor, int64_t* calls) {
