@@ -4,13 +4,23 @@
 // The model is a cheap deterministic 4-d drift (4 actions), so the figures are the search's, not a simulator's.
 // Rates are per wall-clock second (UseRealTime), so a loaded machine shows in them.
 // Run: build/bench/micro/augur_search_bench --benchmark_counters_tabular=true
-//   tree overhead = (s/sim with evaluator=null) / (s/sim with evaluator=mlp), same in_flight; aten_mlp is the
-//   same network through ATen ops (LibTorch's per-call overhead), for comparison
-//   2-thread scaling = sims/s of BM_Batch/threads:2 / BM_Batch/threads:1
+// The three targets of issue 8, each one benchmark that runs A and B interleaved in the same process (so a
+// loaded machine slows both alike) and prints the ratio as a counter:
+//   BM_TreeOverhead/in_flight:N   overhead = (s/sim, null evaluator) / (s/sim, MLP evaluator)   (target <= 0.10)
+//                                 eval_s/state: the MLP alone on the same batch size; tree_s/sim: the null
+//                                 search's time per simulation (tree + the drift model's step)
+//   BM_MlpBatching                speedup = (s/state, 16 one-row calls) / (s/state, one 16-row call)  (>= 3)
+//   BM_ThreadScaling              scaling = (sims/s, 2 threads) / (sims/s, 1 thread), 16 trees x 4 in flight,
+//                                 the MLP evaluator, 4 groups of 4 trees (eval_batch 16)           (>= 1.7)
+// e.g. build/bench/micro/augur_search_bench --benchmark_filter='TreeOverhead|MlpBatching|ThreadScaling'
+//        --benchmark_counters_tabular=true
+// BM_OneTree / BM_Batch / BM_MlpEvaluate give the single figures (aten_mlp: the same network through ATen ops,
+// LibTorch's per-call overhead, for comparison).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -153,6 +163,114 @@ void BM_MlpEvaluate(benchmark::State& state, bool batched) {
 }
 BENCHMARK_CAPTURE(BM_MlpEvaluate, batch16, true)->UseRealTime();
 BENCHMARK_CAPTURE(BM_MlpEvaluate, rows16, false)->UseRealTime();
+
+// ---------------------------------------------------------------------------------------------------------
+// The targets, A against B interleaved in one process.
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+struct Search {
+  Search(Leaf leaf, int64_t in_flight, int64_t trees, Executor& executor, int64_t eval_batch = 256)
+      : obs(trees * 4, 0.1f), out(trees) {
+    MctsOptions o;
+    o.in_flight = in_flight;
+    o.eval_batch = eval_batch;
+    o.reuse_tree = false;
+    o.max_depth = 50;
+    batch = std::make_unique<MctsBatch>(std::make_shared<DriftModel>(), MakeEvaluator(leaf), o, trees, executor);
+    batch->Plan(obs, Budget::Iterations(kSims), out);  // warm: pools and buffers sized
+  }
+  // Seconds for one Plan of kSims simulations per tree.
+  double Time() {
+    const auto start = std::chrono::steady_clock::now();
+    batch->Plan(obs, Budget::Iterations(kSims), out);
+    return Seconds(start);
+  }
+  static constexpr int64_t kSims = 400;
+  std::vector<float> obs;
+  std::vector<PlanResult> out;
+  std::unique_ptr<MctsBatch> batch;
+};
+
+// The MLP alone on `batch` states, one call (seconds per state).
+double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch, bool one_call, int reps) {
+  std::vector<float> states(batch * 4), values(batch), priors(batch * 4);
+  for (size_t i = 0; i < states.size(); ++i) states[i] = 0.05f * static_cast<float>(i % 17) - 0.4f;
+  double seconds = 0.0;
+  executor.Run([&] {
+    Scratch& scratch = executor.scratch();
+    eval.Evaluate(states, batch, 0, 0, values, priors, scratch);
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < reps; ++i) {
+      if (one_call) {
+        eval.Evaluate(states, batch, 0, 0, values, priors, scratch);
+      } else {
+        for (int64_t r = 0; r < batch; ++r) {
+          eval.Evaluate(std::span<const float>(states.data() + r * 4, 4), 1, 0, 0,
+                        std::span<float>(values.data() + r, 1), std::span<float>(priors.data() + r * 4, 4), scratch);
+        }
+      }
+      benchmark::DoNotOptimize(values.data());
+      benchmark::DoNotOptimize(priors.data());
+    }
+    seconds = Seconds(start);
+  });
+  return seconds / static_cast<double>(reps * batch);
+}
+
+// Tree overhead: one tree, 400 simulations per Plan, the null and the MLP evaluator alternating.
+void BM_TreeOverhead(benchmark::State& state) {
+  const int64_t in_flight = state.range(0);
+  Executor executor(1);
+  Search null_search(Leaf::kNull, in_flight, 1, executor), mlp_search(Leaf::kMlp, in_flight, 1, executor);
+  double null_s = 0.0, mlp_s = 0.0;
+  for (auto _ : state) {
+    null_s += null_search.Time();
+    mlp_s += mlp_search.Time();
+  }
+  const double sims = static_cast<double>(state.iterations() * Search::kSims);
+  MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
+  state.counters["null_s/sim"] = null_s / sims;
+  state.counters["mlp_s/sim"] = mlp_s / sims;
+  state.counters["eval_s/state"] = MlpSecondsPerState(eval, executor, in_flight, true, 20000 / in_flight + 100);
+  state.counters["overhead"] = null_s / mlp_s;
+}
+BENCHMARK(BM_TreeOverhead)->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(1.0);
+
+// The MLP evaluator: one call of 16 rows against 16 calls of one row, alternating.
+void BM_MlpBatching(benchmark::State& state) {
+  Executor executor(1);
+  MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
+  double batched = 0.0, rows = 0.0;
+  for (auto _ : state) {
+    batched += MlpSecondsPerState(eval, executor, 16, true, 200);
+    rows += MlpSecondsPerState(eval, executor, 16, false, 200);
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["batch16_s/state"] = batched / n;
+  state.counters["rows16_s/state"] = rows / n;
+  state.counters["speedup"] = rows / batched;
+}
+BENCHMARK(BM_MlpBatching)->UseRealTime()->MinTime(1.0);
+
+// 2-thread scaling: 16 trees x 4 in flight with the MLP evaluator (eval_batch 16: 4 groups of 4 trees, each
+// group one task), the same search on an Executor of 1 and of 2 threads, alternating.
+void BM_ThreadScaling(benchmark::State& state) {
+  Executor one(1), two(2);
+  Search s1(Leaf::kMlp, 4, 16, one, 16), s2(Leaf::kMlp, 4, 16, two, 16);
+  double t1 = 0.0, t2 = 0.0;
+  for (auto _ : state) {
+    t1 += s1.Time();
+    t2 += s2.Time();
+  }
+  const double sims = static_cast<double>(state.iterations() * Search::kSims * 16);
+  state.counters["1thread_sims/s"] = sims / t1;
+  state.counters["2threads_sims/s"] = sims / t2;
+  state.counters["scaling"] = t1 / t2;
+}
+BENCHMARK(BM_ThreadScaling)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace augur::search

@@ -86,6 +86,9 @@ void MctsOptions::Validate() const {
 // model and evaluator calls.
 
 struct MctsBatch::Tree {
+  // A node's structure (cold: read once per level of a descent). Its statistics live in the Tree's flat arrays
+  // below (structure of arrays, indexed by node), so the children of a node, one contiguous block, have their
+  // visits, Q values and priors contiguous too: PUCT over them is one vectorizable loop.
   struct Node {
     int32_t parent = -1;
     int32_t children = -1;     // first of the node's block of children, -1 while unexpanded
@@ -93,10 +96,6 @@ struct MctsBatch::Tree {
     int32_t action = -1;       // index of this node in its parent's block (the action, outcome or widened child)
     int32_t depth = 0;
     int32_t pending = -1;  // the wave slot that selected this leaf first, -1 when none is pending
-    int64_t visits = 0;
-    double value_sum = 0.0;  // sum of backed-up returns from this node on
-    float prior = 0.f;
-    float reward = 0.f;      // reward of the transition into this node
     bool has_state = false;  // the transition into this node has been predicted
     bool terminal = false;   // that transition ended the episode
     bool chance = false;     // a chance node: (parent state, action) before the outcome; no state of its own
@@ -107,6 +106,7 @@ struct MctsBatch::Tree {
     plan_visits.resize(o.width_);
     remaining.reserve(o.width_);
     outcome_probs.resize(std::max<int64_t>(o.m_, 1));
+    scores.resize(o.width_);
     stats.visits.resize(o.width_);
     stats.policy.resize(o.width_);
     stats.q.resize(o.width_);
@@ -117,6 +117,13 @@ struct MctsBatch::Tree {
   const MctsBatch& o;
   const int32_t id;
   std::vector<Node> nodes, spare_nodes;       // the pool and the buffer tree reuse copies into
+  // Per-node statistics (and their spare copies for tree reuse):
+  std::vector<int32_t> visits, spare_visits;     // visits (pending virtual visits included)
+  std::vector<double> value_sum, spare_value;    // sum of backed-up returns from the node on
+  std::vector<double> qv, spare_q;               // ChildQ(node) when visits > 0 (kept current by every update)
+  std::vector<float> prior, spare_prior;         // the evaluator's prior, an outcome's probability
+  std::vector<float> reward, spare_reward;       // reward of the transition into the node
+  std::vector<double> scores;                    // [width] PUCT scores of one node's children
   std::vector<float> states, spare_states;    // [capacity, S]
   std::vector<float> actions, spare_actions;  // [capacity, A] widening only: the action into each node
   std::vector<int32_t> queue;                 // reuse copy queue
@@ -150,6 +157,18 @@ struct MctsBatch::Tree {
       spare_actions.resize(static_cast<size_t>(count) * o.a_dim_);
     }
     queue.resize(count);
+    for (auto* v : {&visits, &spare_visits}) v->resize(count);
+    for (auto* v : {&value_sum, &spare_value, &qv, &spare_q}) v->resize(count);
+    for (auto* v : {&prior, &spare_prior, &reward, &spare_reward}) v->resize(count);
+  }
+
+  // A fresh node's statistics.
+  void ClearStats(int32_t n, float p) {
+    visits[n] = 0;
+    value_sum[n] = 0.0;
+    qv[n] = 0.0;
+    prior[n] = p;
+    reward[n] = 0.f;
   }
 
   int32_t CopySubtree(int32_t root) {
@@ -166,6 +185,11 @@ struct MctsBatch::Tree {
       const int32_t src = queue[i];
       Node& dst = spare_nodes[i];
       dst.depth -= base_depth;
+      spare_visits[i] = visits[src];
+      spare_value[i] = value_sum[src];
+      spare_q[i] = qv[src];
+      spare_prior[i] = prior[src];
+      spare_reward[i] = reward[src];
       std::copy_n(states.data() + static_cast<size_t>(src) * s, s, spare_states.data() + static_cast<size_t>(i) * s);
       if (widening) {
         std::copy_n(actions.data() + static_cast<size_t>(src) * a, a,
@@ -182,6 +206,11 @@ struct MctsBatch::Tree {
       count += static_cast<int32_t>(Block(nodes[src]));
     }
     std::swap(nodes, spare_nodes);
+    std::swap(visits, spare_visits);
+    std::swap(value_sum, spare_value);
+    std::swap(qv, spare_q);
+    std::swap(prior, spare_prior);
+    std::swap(reward, spare_reward);
     std::swap(states, spare_states);
     std::swap(actions, spare_actions);
     return count;
@@ -189,7 +218,7 @@ struct MctsBatch::Tree {
 
   bool Matches(int32_t node, std::span<const float> obs) {
     const Node& n = nodes[node];
-    if (!n.has_state || n.terminal || n.visits == 0) return false;
+    if (!n.has_state || n.terminal || visits[node] == 0) return false;
     const float* s = State(node);
     for (int64_t i = 0; i < o.s_dim_; ++i) {
       if (!(std::abs(s[i] - obs[i]) <= o.options_.reuse_tolerance)) return false;
@@ -258,8 +287,8 @@ struct MctsBatch::Tree {
       c.parent = node;
       c.action = j;
       c.depth = nodes[node].depth + 1;
-      c.prior = priors[j];
       c.chance = o.chance_model_ != nullptr;
+      ClearStats(first + j, priors[j]);
     }
     nodes[node].num_children = static_cast<int32_t>(o.k_);
   }
@@ -279,7 +308,7 @@ struct MctsBatch::Tree {
       out.parent = node;
       out.action = j;  // the outcome index
       out.depth = c.depth;
-      out.prior = outcome_probs[j];
+      ClearStats(first + j, outcome_probs[j]);
     }
     nodes[node].children = first;
     nodes[node].num_children = static_cast<int32_t>(o.m_);
@@ -295,7 +324,7 @@ struct MctsBatch::Tree {
       float cumulative = 0.f;
       int32_t last = -1;
       for (int32_t j = 0; j < c.num_children; ++j) {
-        const float p = nodes[c.children + j].prior;
+        const float p = prior[c.children + j];
         if (p <= 0.f) continue;
         last = j;
         cumulative += p;
@@ -306,11 +335,11 @@ struct MctsBatch::Tree {
     // The outcome furthest behind its share of the visits.
     int32_t best = 0;
     double best_score = -std::numeric_limits<double>::infinity();
-    const double total = static_cast<double>(c.visits) + 1.0;
+    const double total = static_cast<double>(visits[node]) + 1.0;
     for (int32_t j = 0; j < c.num_children; ++j) {
-      const Node& out = nodes[c.children + j];
-      const double score = out.prior - static_cast<double>(out.visits) / total;
-      if (out.prior > 0.f && score > best_score) {
+      const int32_t out = c.children + j;
+      const double score = prior[out] - static_cast<double>(visits[out]) / total;
+      if (prior[out] > 0.f && score > best_score) {
         best = j;
         best_score = score;
       }
@@ -318,21 +347,26 @@ struct MctsBatch::Tree {
     return c.children + best;
   }
 
-  double ChildQ(const Node& child) const {
+  // r + discount * V(n), or a chance node's expectation over its visited outcomes; n must have visits. The
+  // tree keeps it current in qv[n] (Backup, VirtualLoss): selection reads qv.
+  double ComputeQ(int32_t n) const {
     const double discount = o.options_.discount;
+    const Node& child = nodes[n];
     if (child.chance && child.children >= 0) {
       double sum = 0.0, mass = 0.0;
       for (int32_t j = 0; j < child.num_children; ++j) {
-        const Node& out = nodes[child.children + j];
-        if (out.visits == 0) continue;
-        sum += out.prior * (out.reward + discount * (out.value_sum / static_cast<double>(out.visits)));
-        mass += out.prior;
+        const int32_t out = child.children + j;
+        if (visits[out] == 0) continue;
+        sum += prior[out] * (reward[out] + discount * (value_sum[out] / static_cast<double>(visits[out])));
+        mass += prior[out];
       }
       if (mass > 0.0) return sum / mass;
     }
-    if (child.chance) return child.value_sum / static_cast<double>(child.visits);
-    return child.reward + discount * (child.value_sum / static_cast<double>(child.visits));
+    if (child.chance) return value_sum[n] / static_cast<double>(visits[n]);
+    return reward[n] + discount * (value_sum[n] / static_cast<double>(visits[n]));
   }
+  void RefreshQ(int32_t n) { qv[n] = visits[n] > 0 ? ComputeQ(n) : 0.0; }
+  double ChildQ(int32_t n) const { return qv[n]; }
 
   double Normalize(double q) const {
     if (o.options_.normalize && max_q > min_q) return (q - min_q) / (max_q - min_q);
@@ -348,6 +382,7 @@ struct MctsBatch::Tree {
     nodes[c].parent = node;
     nodes[c].action = index;
     nodes[c].depth = parent.depth + 1;
+    ClearStats(c, 0.f);
     Rng rng(o.seed_, StreamId({0x70776964ULL, static_cast<uint64_t>(id), o.plans_, static_cast<uint64_t>(node),
                                static_cast<uint64_t>(index)}));
     float* a = Action(c);
@@ -357,8 +392,8 @@ struct MctsBatch::Tree {
     if (o.options_.pw_proposal == WideningProposal::kLocal && index % 2 == 1) {
       double best_q = -std::numeric_limits<double>::infinity();
       for (int32_t j = 0; j < index; ++j) {
-        const Node& c = nodes[parent.children + j];
-        if (c.visits > 0 && ChildQ(c) > best_q) {
+        const int32_t c = parent.children + j;
+        if (visits[c] > 0 && ChildQ(c) > best_q) {
           best_q = ChildQ(c);
           around = j;
         }
@@ -379,39 +414,49 @@ struct MctsBatch::Tree {
 
   int32_t SelectChild(int32_t node) {
     const Node& parent = nodes[node];
-    const double visits = static_cast<double>(std::max<int64_t>(parent.visits, 1));
+    const double parent_visits = static_cast<double>(std::max<int32_t>(visits[node], 1));
     const bool widening = o.options_.widening;
     if (widening) {
       const int64_t allowed = std::min<int64_t>(
-          o.width_, static_cast<int64_t>(std::ceil(o.options_.pw_c * std::pow(visits, o.options_.pw_alpha))));
+          o.width_, static_cast<int64_t>(std::ceil(o.options_.pw_c * std::pow(parent_visits, o.options_.pw_alpha))));
       if (parent.num_children < allowed) return AddWidenedChild(node);
     }
-    const double explore = o.options_.c_puct * std::sqrt(visits);
-    const float uniform = 1.f / static_cast<float>(std::max(parent.num_children, 1));
-    int32_t best = -1;
-    double best_score = -std::numeric_limits<double>::infinity();
-    float best_prior = -1.f;
-    for (int32_t j = 0; j < parent.num_children; ++j) {
-      const Node& c = nodes[parent.children + j];
-      const float prior = widening ? uniform : c.prior;
-      const double q = c.visits > 0 ? Normalize(ChildQ(c)) : 0.0;
-      const double score = q + explore * prior / (1.0 + static_cast<double>(c.visits));
-      // Ties: the higher prior, then the lower index (deterministic).
-      if (score > best_score || (score == best_score && prior > best_prior)) {
-        best = parent.children + j;
-        best_score = score;
-        best_prior = prior;
+    // PUCT over the children's contiguous statistics: one branch-free loop (vectorized), then the argmax.
+    const double explore = o.options_.c_puct * std::sqrt(parent_visits);
+    const int32_t first = parent.children, n = parent.num_children;
+    const bool norm = o.options_.normalize && max_q > min_q;
+    const double lo = norm ? min_q : 0.0, range = norm ? max_q - min_q : 1.0;
+    const float uniform = 1.f / static_cast<float>(std::max(n, 1));
+    const int32_t* __restrict v = visits.data() + first;
+    const double* __restrict q = qv.data() + first;
+    const float* __restrict p = prior.data() + first;
+    double* __restrict score = scores.data();
+    if (widening) {
+      for (int32_t j = 0; j < n; ++j) {
+        const double nv = static_cast<double>(v[j]);
+        score[j] = (v[j] > 0 ? (q[j] - lo) / range : 0.0) + explore * uniform / (1.0 + nv);
+      }
+    } else {
+      for (int32_t j = 0; j < n; ++j) {
+        const double nv = static_cast<double>(v[j]);
+        score[j] = (v[j] > 0 ? (q[j] - lo) / range : 0.0) + explore * static_cast<double>(p[j]) / (1.0 + nv);
       }
     }
-    return best;
+    // Ties: the higher prior, then the lower index (deterministic).
+    int32_t best = 0;
+    for (int32_t j = 1; j < n; ++j) {
+      if (score[j] > score[best] || (score[j] == score[best] && !widening && p[j] > p[best])) best = j;
+    }
+    return first + best;
   }
 
   // A pending visit: every node on the path counts one more visit with return -virtual_loss.
   void VirtualLoss(int32_t leaf, int sign) {
     const double loss = o.options_.virtual_loss;
     for (int32_t n = leaf; n >= 0; n = nodes[n].parent) {
-      nodes[n].visits += sign;
-      nodes[n].value_sum -= sign * loss;
+      visits[n] += sign;
+      value_sum[n] -= sign * loss;
+      RefreshQ(n);
     }
   }
 
@@ -419,18 +464,19 @@ struct MctsBatch::Tree {
     int32_t n = leaf;
     double v = value;
     while (true) {
-      Node& node = nodes[n];
-      node.value_sum += v;
-      node.visits += 1;
+      const Node& node = nodes[n];
+      value_sum[n] += v;
+      visits[n] += 1;
       if (node.parent < 0) break;
-      const double q = ChildQ(node);
+      const double q = ComputeQ(n);
+      qv[n] = q;
       if (min_q > max_q) {
         min_q = max_q = q;
       } else {
         min_q = std::min(min_q, q);
         max_q = std::max(max_q, q);
       }
-      if (!node.chance) v = node.reward + o.options_.discount * v;  // a chance edge has no reward and no step
+      if (!node.chance) v = reward[n] + o.options_.discount * v;  // a chance edge has no reward and no step
       n = node.parent;
     }
   }
@@ -467,7 +513,7 @@ void MctsBatch::Tree::GumbelStart(int64_t simulations) {
   remaining.clear();
   for (int32_t a = 0; a < o.width_; ++a) remaining.push_back(a);
   auto noisy_logit = [&](int32_t a) {
-    return gumbel[a] + std::log(std::max(static_cast<double>(nodes[first + a].prior), 1e-30));
+    return gumbel[a] + std::log(std::max(static_cast<double>(prior[first + a]), 1e-30));
   };
   SortDescending(remaining, noisy_logit);
   const int64_t m = std::min<int64_t>(o.options_.gumbel_actions, o.width_);
@@ -480,14 +526,13 @@ void MctsBatch::Tree::GumbelStart(int64_t simulations) {
 double MctsBatch::Tree::GumbelScore(int32_t action) const {
   const int32_t first = nodes[0].children;
   int64_t max_visits = 0;
-  for (int32_t j = 0; j < o.width_; ++j) max_visits = std::max(max_visits, nodes[first + j].visits);
-  const Node& c = nodes[first + action];
+  for (int32_t j = 0; j < o.width_; ++j) max_visits = std::max<int64_t>(max_visits, visits[first + j]);
+  const int32_t c = first + action;
   // Completed Q: an unvisited action takes the root's value estimate.
-  const double root_value =
-      nodes[0].visits > 0 ? nodes[0].value_sum / static_cast<double>(nodes[0].visits) : root_estimate;
-  const double q = Normalize(c.visits > 0 ? ChildQ(c) : root_value);
+  const double root_value = visits[0] > 0 ? value_sum[0] / static_cast<double>(visits[0]) : root_estimate;
+  const double q = Normalize(visits[c] > 0 ? ChildQ(c) : root_value);
   const double sigma = (o.options_.gumbel_c_visit + static_cast<double>(max_visits)) * o.options_.gumbel_c_scale * q;
-  return gumbel[action] + std::log(std::max(static_cast<double>(c.prior), 1e-30)) + sigma;
+  return gumbel[action] + std::log(std::max(static_cast<double>(prior[c]), 1e-30)) + sigma;
 }
 
 int32_t MctsBatch::Tree::GumbelSelect() {
@@ -520,13 +565,12 @@ void MctsBatch::Tree::Fill(PlanResult& out) {
       stats.q[j] = stats.prior[j] = 0.f;
       continue;
     }
-    const Node& c = nodes[first + j];
-    stats.visits[j] = c.visits;
-    stats.q[j] = c.visits > 0 ? static_cast<float>(ChildQ(c)) : 0.f;
-    stats.prior[j] = widening ? 1.f / static_cast<float>(used) : c.prior;
-    total += c.visits;
-    const Node& b = nodes[first + best];
-    if (c.visits > b.visits || (c.visits == b.visits && c.visits > 0 && ChildQ(c) > ChildQ(b))) best = j;
+    const int32_t c = first + j, b = first + best;
+    stats.visits[j] = visits[c];
+    stats.q[j] = visits[c] > 0 ? static_cast<float>(ChildQ(c)) : 0.f;
+    stats.prior[j] = widening ? 1.f / static_cast<float>(used) : prior[c];
+    total += visits[c];
+    if (visits[c] > visits[b] || (visits[c] == visits[b] && visits[c] > 0 && ChildQ(c) > ChildQ(b))) best = j;
   }
   if (o.options_.root == RootRule::kGumbel) {
     best = remaining[0];
@@ -543,9 +587,9 @@ void MctsBatch::Tree::Fill(PlanResult& out) {
     for (int32_t j = 0; j < used; ++j) std::copy_n(Action(first + j), o.a_dim_, stats.actions.data() + j * o.a_dim_);
   }
   stats.children = used;
-  stats.root_visits = root.visits;
+  stats.root_visits = visits[0];
   stats.nodes = size;
-  stats.root_value = root.visits > 0 ? root.value_sum / static_cast<double>(root.visits) : root_estimate;
+  stats.root_value = visits[0] > 0 ? value_sum[0] / static_cast<double>(visits[0]) : root_estimate;
   last_child = best;
   auto push_action = [&](std::vector<float>& v, int32_t node, int32_t index) {
     if (widening) {
@@ -573,11 +617,11 @@ void MctsBatch::Tree::Fill(PlanResult& out) {
     const int32_t c0 = nodes[n].children;
     int32_t pick = -1;
     for (int32_t j = 0; j < nodes[n].num_children; ++j) {
-      const Node& c = nodes[c0 + j];
-      if (c.visits > 0 && (pick < 0 || c.visits > nodes[c0 + pick].visits)) pick = j;
+      const int32_t c = c0 + j;
+      if (visits[c] > 0 && (pick < 0 || visits[c] > visits[c0 + pick])) pick = j;
     }
     if (n == 0 && used > 0) pick = best;
-    if (pick < 0 || nodes[c0 + pick].visits == 0) break;
+    if (pick < 0 || visits[c0 + pick] == 0) break;
     n = c0 + pick;
     push_action(out.plan, n, pick);
     if (nodes[n].chance) {  // follow the most visited outcome
@@ -587,9 +631,9 @@ void MctsBatch::Tree::Fill(PlanResult& out) {
       }
       int32_t best_outcome = nodes[n].children;
       for (int32_t j = 1; j < nodes[n].num_children; ++j) {
-        if (nodes[nodes[n].children + j].visits > nodes[best_outcome].visits) best_outcome = nodes[n].children + j;
+        if (visits[nodes[n].children + j] > visits[best_outcome]) best_outcome = nodes[n].children + j;
       }
-      if (nodes[best_outcome].visits == 0 || !nodes[best_outcome].has_state) {
+      if (visits[best_outcome] == 0 || !nodes[best_outcome].has_state) {
         out.predicted_states.clear();
         break;
       }
@@ -679,7 +723,11 @@ MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Ev
   eval_state_.resize(rows * s_dim_);
   eval_value_.resize(rows);
   eval_prior_.resize(rows * std::max<int64_t>(k_, 1));
-  eval_count_.resize(Executor::NumChunks(rows, options_.eval_batch));
+  // Fixed groups of trees (never the thread count): as many trees as fill one evaluator call with their leaves.
+  group_trees_ = std::max<int64_t>(1, options_.eval_batch / options_.in_flight);
+  groups_ = (trees + group_trees_ - 1) / group_trees_;
+  group_chunks_ = Executor::NumChunks(group_trees_ * options_.in_flight, options_.eval_batch);
+  eval_count_.resize(std::max(groups_ * group_chunks_, Executor::NumChunks(trees, options_.eval_batch)));
   evaluations_.resize(trees);
   tree_sims_.resize(trees);
   active_.resize(trees);
@@ -743,9 +791,9 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
   st.pool_full = false;
   const bool reused = options_.reuse_tree && t.has_tree && t.TryReuse(obs);
   if (reused) {
-    st.reused_visits = t.nodes[0].visits;
+    st.reused_visits = t.visits[0];
     st.reused_nodes = t.size;
-    st.reused_value = t.nodes[0].value_sum / static_cast<double>(t.nodes[0].visits);
+    st.reused_value = t.value_sum[0] / static_cast<double>(t.visits[0]);
   }
   // A simulation adds at most one decision block and one chance block; a deadline-only search starts with
   // room for 4096 simulations and doubles the pool when it fills (up to max_nodes), so it too stops allocating
@@ -756,6 +804,7 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
   if (!reused) {
     t.size = 1;
     t.nodes[0] = Tree::Node{};
+    t.ClearStats(0, 1.f);
     t.nodes[0].has_state = true;
     std::copy(obs.begin(), obs.end(), t.State(0));
     t.min_q = 1.0;
@@ -766,31 +815,38 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
   tree_sims_[b] = 0;
 }
 
-void MctsBatch::EvaluateRows(int64_t rows, uint64_t key) {
+void MctsBatch::EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, bool parallel) {
   if (rows == 0) return;
-  ForChunks(executor_, rows, options_.eval_batch, [this, key](int64_t begin, int64_t end, int64_t chunk) {
-    const int64_t n = end - begin, kw = std::max<int64_t>(k_, 1);
-    eval_count_[chunk] = evaluator_->Evaluate(
-        std::span<const float>(eval_state_.data() + begin * s_dim_, n * s_dim_), n, seed_,
-        StreamId({key, static_cast<uint64_t>(chunk)}), std::span<float>(eval_value_.data() + begin, n),
-        std::span<float>(eval_prior_.data() + begin * kw, n * kw), executor_.scratch());
-  });
+  auto body = [this, key, row0, count0](int64_t begin, int64_t end, int64_t chunk) {
+    const int64_t n = end - begin, kw = std::max<int64_t>(k_, 1), at = row0 + begin;
+    eval_count_[count0 + chunk] = evaluator_->Evaluate(
+        std::span<const float>(eval_state_.data() + at * s_dim_, n * s_dim_), n, seed_,
+        StreamId({key, static_cast<uint64_t>(chunk)}), std::span<float>(eval_value_.data() + at, n),
+        std::span<float>(eval_prior_.data() + at * kw, n * kw), executor_.scratch());
+  };
+  if (parallel) {
+    ForChunks(executor_, rows, options_.eval_batch, body);
+  } else {
+    for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
+      body(c * options_.eval_batch, std::min(rows, (c + 1) * options_.eval_batch), c);
+    }
+  }
 }
 
-void MctsBatch::AttributeEvaluations(int64_t rows) {
+void MctsBatch::AttributeEvaluations(int64_t row0, int64_t rows, int64_t count0) {
   for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
-    const int64_t begin = c * options_.eval_batch, end = std::min(rows, begin + options_.eval_batch);
-    const int64_t n = end - begin, share = eval_count_[c] / n;
-    evaluations_[eval_leaves_[begin]] += eval_count_[c] % n;
+    const int64_t begin = row0 + c * options_.eval_batch, end = row0 + std::min(rows, (c + 1) * options_.eval_batch);
+    const int64_t n = end - begin, share = eval_count_[count0 + c] / n;
+    evaluations_[eval_leaves_[begin]] += eval_count_[count0 + c] % n;
     for (int64_t r = begin; r < end; ++r) evaluations_[eval_leaves_[r]] += share;
   }
 }
 
-bool MctsBatch::StartWave(const Budget& budget) {
-  const bool expired = budget.Expired();
+bool MctsBatch::StartWave(int64_t first, int64_t last) {
+  const bool expired = budget_->Expired();
   bool any = false;
   const int64_t per_slot = width_ + m_;
-  for (int64_t b = 0; b < trees(); ++b) {
+  for (int64_t b = first; b < last; ++b) {
     Tree& t = *trees_[b];
     active_[b] = 0;
     wave_slots_[b] = 0;
@@ -831,10 +887,12 @@ void MctsBatch::SelectWave(int64_t b) {
   wave_slots_[b] = static_cast<int32_t>(slots);
 }
 
-void MctsBatch::StepLeaves() {
-  // The new leaves of every tree (first selections without a predicted transition), compacted.
-  int64_t rows = 0;
-  for (int64_t b = 0; b < trees(); ++b) {
+void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
+  // The new leaves of the group's trees (first selections without a predicted transition), compacted into the
+  // group's rows [row0, row0 + rows).
+  const int64_t row0 = first * options_.in_flight;
+  int64_t rows = row0;
+  for (int64_t b = first; b < last; ++b) {
     Tree& t = *trees_[b];
     for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
       const int32_t li = static_cast<int32_t>(b * options_.in_flight + slot);
@@ -854,8 +912,10 @@ void MctsBatch::StepLeaves() {
       ++rows;
     }
   }
+  rows -= row0;
   if (rows == 0) return;
-  ForChunks(executor_, rows, options_.step_batch, [this](int64_t begin, int64_t end, int64_t) {
+  auto body = [this, row0](int64_t chunk_begin, int64_t chunk_end, int64_t) {
+    const int64_t begin = row0 + chunk_begin, end = row0 + chunk_end;
     CpuStep step;
     step.rows = end - begin;
     step.state = step_state_.data() + begin * s_dim_;
@@ -869,13 +929,20 @@ void MctsBatch::StepLeaves() {
     } else {
       model_->StepCpu(step);
     }
-  });
-  for (int64_t r = 0; r < rows; ++r) {
+  };
+  if (parallel) {
+    ForChunks(executor_, rows, options_.step_batch, body);
+  } else {
+    for (int64_t c = 0; c < Executor::NumChunks(rows, options_.step_batch); ++c) {
+      body(c * options_.step_batch, std::min(rows, (c + 1) * options_.step_batch), c);
+    }
+  }
+  for (int64_t r = row0; r < row0 + rows; ++r) {
     const Leaf& leaf = leaves_[step_leaves_[r]];
     Tree& t = *trees_[leaf.tree];
     Tree::Node& node = t.nodes[leaf.node];
     std::copy_n(step_next_.data() + r * s_dim_, s_dim_, t.State(leaf.node));
-    node.reward = step_reward_[r];
+    t.reward[leaf.node] = step_reward_[r];
     node.terminal = step_done_[r] > 0.5f;
     node.has_state = true;
     evaluations_[leaf.tree] += 1;
@@ -909,6 +976,48 @@ void MctsBatch::FinishWave(int64_t b) {
   t.stats.waves += wave_slots_[b] > 0 ? 1 : 0;
 }
 
+void MctsBatch::SearchGroup(int64_t g) {
+  const int64_t first = g * group_trees_, last = std::min(trees(), first + group_trees_);
+  const int64_t row0 = first * options_.in_flight, count0 = g * group_chunks_;
+  // A single group spreads its trees, steps and evaluation chunks over the threads within each wave (the
+  // chunks are fixed, so the result does not depend on the threads); several groups run one task each.
+  const bool parallel = groups_ == 1 && executor_.threads() > 1;
+  const int64_t tree_grain = (last - first + executor_.threads() - 1) / executor_.threads();
+  for (uint64_t wave = 0; StartWave(first, last); ++wave) {
+    if (parallel) {
+      ForChunks(executor_, last - first, tree_grain, [this, first](int64_t begin, int64_t end, int64_t) {
+        for (int64_t b = first + begin; b < first + end; ++b) SelectWave(b);
+      });
+    } else {
+      for (int64_t b = first; b < last; ++b) SelectWave(b);
+    }
+    StepLeaves(first, last, parallel);
+    // The leaves to evaluate: first selections that are not terminal.
+    int64_t eval_rows = row0;
+    for (int64_t b = first; b < last; ++b) {
+      Tree& t = *trees_[b];
+      for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+        Leaf& leaf = leaves_[b * options_.in_flight + slot];
+        if (leaf.repeat_of >= 0 || t.nodes[leaf.node].terminal) continue;
+        std::copy_n(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
+        leaf.eval_row = static_cast<int32_t>(eval_rows);
+        eval_leaves_[eval_rows++] = static_cast<int32_t>(b);
+      }
+    }
+    // Random streams keyed by (plan, wave, group, chunk): the same draws whatever thread runs the group.
+    const uint64_t key = g == 0 ? StreamId({plans_, wave}) : StreamId({plans_, wave, static_cast<uint64_t>(g)});
+    EvaluateRows(row0, eval_rows - row0, key, count0, parallel);
+    AttributeEvaluations(row0, eval_rows - row0, count0);
+    if (parallel) {
+      ForChunks(executor_, last - first, tree_grain, [this, first](int64_t begin, int64_t end, int64_t) {
+        for (int64_t b = first + begin; b < first + end; ++b) FinishWave(b);
+      });
+    } else {
+      for (int64_t b = first; b < last; ++b) FinishWave(b);
+    }
+  }
+}
+
 void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std::span<PlanResult> out) {
   obs_ = obs;
   budget_ = &budget;
@@ -925,44 +1034,25 @@ void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std:
       std::copy_n(t.State(0), s_dim_, eval_state_.data() + rows * s_dim_);
       eval_leaves_[rows++] = static_cast<int32_t>(b);
     }
-    EvaluateRows(rows, StreamId({plans_, ~uint64_t{0}}));
+    EvaluateRows(0, rows, StreamId({plans_, ~uint64_t{0}}), 0, true);
     const int64_t kw = std::max<int64_t>(k_, 1);
     for (int64_t r = 0; r < rows; ++r) {
       Tree& t = *trees_[eval_leaves_[r]];
       t.root_estimate = eval_value_[r];
       t.Expand(0, eval_prior_.data() + r * kw);
     }
-    AttributeEvaluations(rows);
+    AttributeEvaluations(0, rows, 0);
     for (int64_t b = 0; b < count; ++b) {
       Tree& t = *trees_[b];
       if (options_.root == RootRule::kGumbel) {
         t.GumbelStart(sims_ > 0 ? sims_ : (options_.simulations > 0 ? options_.simulations : 4096));
       }
     }
-    for (wave_ = 0; StartWave(*budget_); ++wave_) {
-      // Trees are independent: one chunk of trees per thread (any split gives the same trees).
-      const int64_t tree_grain = (count + executor_.threads() - 1) / executor_.threads();
-      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
-        for (int64_t b = begin; b < end; ++b) SelectWave(b);
-      });
-      StepLeaves();
-      // The leaves to evaluate: first selections that are not terminal.
-      int64_t eval_rows = 0;
-      for (int64_t b = 0; b < count; ++b) {
-        Tree& t = *trees_[b];
-        for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
-          Leaf& leaf = leaves_[b * options_.in_flight + slot];
-          if (leaf.repeat_of >= 0 || t.nodes[leaf.node].terminal) continue;
-          std::copy_n(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
-          leaf.eval_row = static_cast<int32_t>(eval_rows);
-          eval_leaves_[eval_rows++] = static_cast<int32_t>(b);
-        }
-      }
-      EvaluateRows(eval_rows, StreamId({plans_, wave_}));
-      AttributeEvaluations(eval_rows);
-      ForChunks(executor_, count, tree_grain, [this](int64_t begin, int64_t end, int64_t) {
-        for (int64_t b = begin; b < end; ++b) FinishWave(b);
-      });
+    // The groups of trees search independently, each in its own waves: one task per group, no barrier per wave.
+    if (groups_ == 1) {
+      SearchGroup(0);
+    } else {
+      ForChunks(executor_, groups_, 1, [this](int64_t g, int64_t, int64_t) { SearchGroup(g); });
     }
     for (int64_t b = 0; b < count; ++b) {
       Tree& t = *trees_[b];

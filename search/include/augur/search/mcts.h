@@ -10,12 +10,15 @@
 // Parallel search, in waves: every tree selects `in_flight` leaves one after the other (with virtual loss when
 // virtual_loss > 0: each pending path counts one more visit returning -virtual_loss, so the next selection
 // looks elsewhere; without it a repeated leaf is evaluated once and backed up once per selection). Then the
-// new leaves of all trees are stepped through the model together (one StepCpu per chunk of `step_batch`
+// new leaves of the trees are stepped through the model together (one StepCpu per chunk of `step_batch`
 // rows), and evaluated together (one Evaluator call per chunk of `eval_batch` rows), then expanded and
-// backed up. Trees select and back up in parallel over the Executor (TBB), the step and evaluation chunks run
-// in parallel too; chunking is fixed and every random draw is keyed by (seed, tree, plan, ...), so a seed
-// gives the same result with 1 or N threads (with or without virtual loss). in_flight = 1 is sequential
-// MCTS (simulation s sees the result of s - 1).
+// backed up. Trees are searched in fixed groups of max(1, eval_batch / in_flight) trees (the leaves of a group
+// fill one evaluator call; with the defaults all trees of a small batch are one group): each group runs its
+// own waves as one task on the Executor (TBB over groups, no barrier per wave); a single group spreads its
+// trees' selection and backup, its step and evaluation chunks over the threads within each wave instead.
+// Groups and chunks are fixed and every random draw is keyed by (seed, tree, plan, ...), so a seed gives the
+// same result with 1 or N threads (with or without virtual loss). in_flight = 1 is sequential MCTS
+// (simulation s sees the result of s - 1).
 //
 // Chance nodes: when the model is a ChanceModel (with a CPU path), every action leads to a chance node whose
 // children are the model's K outcomes with their probabilities (checked to sum to 1 within 1e-4). Selection
@@ -34,9 +37,11 @@
 // a fixed K, Gumbel, chance nodes) given a continuous model are ConfigErrors naming the space and the option.
 //
 // Memory: nodes live in a pool of indices (no pointers), children of a node in one contiguous block (K
-// actions, the chance model's outcomes, or pw_max_children slots); the pool, the state rows and the wave
-// buffers are preallocated and only grow when a larger budget asks for more, so a warm search allocates
-// nothing per simulation.
+// actions, the chance model's outcomes, or pw_max_children slots); node statistics are flat arrays (structure
+// of arrays: visits, value sums, cached Q, priors, rewards), so PUCT over a block of children is one
+// vectorized loop over contiguous values; no virtual call, std::function or lock per simulation. The pool,
+// the state rows and the wave buffers are preallocated and only grow when a larger budget asks for more, so a
+// warm search allocates nothing per simulation.
 //
 // Tree reuse: after a Plan, the next Plan keeps the subtree of the root child whose state matches the new
 // observation within `reuse_tolerance` (max abs difference), trying the chosen action first, and rebuilds
@@ -167,11 +172,14 @@ class MctsBatch {
   void PlanTrees(std::span<const float> obs, const Budget& budget, std::span<PlanResult> out);
   void PrepareTree(int64_t b, std::span<const float> obs, int64_t sims);
   void SelectWave(int64_t b);
-  void StepLeaves();
-  void EvaluateRows(int64_t rows, uint64_t key);
-  void AttributeEvaluations(int64_t rows);  // the evaluator's transitions to the trees of eval_leaves_
+  void SearchGroup(int64_t g);  // the waves of group g's trees until their budget is spent
+  void StepLeaves(int64_t first, int64_t last, bool parallel);  // the new leaves of trees [first, last)
+  // Evaluates eval rows [row0, row0 + rows) in chunks of eval_batch (chunk c: key (key, c), count in
+  // eval_count_[count0 + c]).
+  void EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, bool parallel);
+  void AttributeEvaluations(int64_t row0, int64_t rows, int64_t count0);  // the evaluator's transitions to trees
   void FinishWave(int64_t b);
-  bool StartWave(const Budget& budget);
+  bool StartWave(int64_t first, int64_t last);  // which of trees [first, last) search this wave; false: none
 
   std::shared_ptr<const WorldModel> model_;
   std::shared_ptr<Evaluator> evaluator_;
@@ -183,7 +191,10 @@ class MctsBatch {
   int64_t m_ = 0;      // outcomes per chance node
   int64_t s_dim_ = 0, a_dim_ = 1;
   std::vector<float> low_, high_;  // widening: the action box
-  uint64_t seed_ = 0, plans_ = 0, wave_ = 0;
+  uint64_t seed_ = 0, plans_ = 0;
+  // Trees are searched in fixed groups of group_trees_ = max(1, eval_batch / in_flight) trees (their leaves fill
+  // one evaluator call); each group runs its own waves as one task.
+  int64_t group_trees_ = 1, groups_ = 1, group_chunks_ = 1;
   int64_t sims_ = 0;  // per tree this Plan (0: until the deadline)
   std::vector<std::unique_ptr<Tree>> trees_;
   // The wave: leaves of all trees (tree b owns [b * in_flight, (b + 1) * in_flight)), the rows to step and

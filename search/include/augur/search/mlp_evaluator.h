@@ -1,8 +1,10 @@
 // MlpEvaluator: a learned value and prior policy for MCTS leaves, as in AlphaZero / MuZero's prediction
 // function: a small MLP state -> (value, K prior logits), the prior a softmax over the logits. The forward pass
-// is a fused CPU path (Eigen, row-major, one matrix product per layer for the whole batch), so a batch of leaves
-// from many trees costs one call. Weights come from a plain struct (torch.nn.Linear layout) or a TorchScript
-// module holding a stack of Linear layers (LoadMlpWeights).
+// is a fused CPU path: each layer one register-blocked small GEMM over the whole batch (weights packed once at
+// construction, bias and ReLU fused in the kernel, tanh and the softmax's exp vectorized over the batch), so a
+// batch of leaves from many trees costs one call; a single state runs the same kernel one row at a time.
+// Weights come from a plain struct (torch.nn.Linear layout) or a TorchScript module holding a stack of Linear
+// layers (LoadMlpWeights).
 #pragma once
 
 #include <cstdint>
@@ -48,7 +50,10 @@ class MlpEvaluator : public Evaluator {
 
  private:
   MlpWeights weights_;
-  int64_t widest_ = 0;
+  // Per layer: W^T packed as [in, padded out] (outputs padded to a multiple of 8 with zeros) and the padded bias.
+  std::vector<std::vector<float>> packed_, packed_bias_;
+  std::vector<int64_t> padded_;
+  int64_t widest_ = 0;  // the widest padded layer
 };
 
 }  // namespace augur::search
