@@ -20,6 +20,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <time.h>
+
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -171,6 +173,14 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// CPU seconds of the calling thread (an Executor of 1 thread runs its work on the caller): on a loaded machine
+// the time the search itself ran, without the time other processes took the core.
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 struct Search {
   Search(Leaf leaf, int64_t in_flight, int64_t trees, Executor& executor, int64_t eval_batch = 256)
       : obs(trees * 4, 0.1f), out(trees) {
@@ -182,10 +192,12 @@ struct Search {
     batch = std::make_unique<MctsBatch>(std::make_shared<DriftModel>(), MakeEvaluator(leaf), o, trees, executor);
     batch->Plan(obs, Budget::Iterations(kSims), out);  // warm: pools and buffers sized
   }
-  // Seconds for one Plan of kSims simulations per tree.
-  double Time() {
+  // Seconds for one Plan of kSims simulations per tree (wall clock; `cpu`: the calling thread's CPU time).
+  double Time(double* cpu = nullptr) {
+    const double cpu0 = ThreadCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     batch->Plan(obs, Budget::Iterations(kSims), out);
+    if (cpu) *cpu += ThreadCpuSeconds() - cpu0;
     return Seconds(start);
   }
   static constexpr int64_t kSims = 400;
@@ -194,14 +206,17 @@ struct Search {
   std::unique_ptr<MctsBatch> batch;
 };
 
-// The MLP alone on `batch` states, one call (seconds per state).
-double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch, bool one_call, int reps) {
+// The MLP alone on `batch` states: one call of `batch` rows, or `batch` calls of one row (seconds per state;
+// `cpu`: the thread's CPU seconds per state).
+double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch, bool one_call, int reps,
+                          double* cpu = nullptr) {
   std::vector<float> states(batch * 4), values(batch), priors(batch * 4);
   for (size_t i = 0; i < states.size(); ++i) states[i] = 0.05f * static_cast<float>(i % 17) - 0.4f;
   double seconds = 0.0;
   executor.Run([&] {
     Scratch& scratch = executor.scratch();
     eval.Evaluate(states, batch, 0, 0, values, priors, scratch);
+    const double cpu0 = ThreadCpuSeconds();
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < reps; ++i) {
       if (one_call) {
@@ -216,6 +231,7 @@ double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch,
       benchmark::DoNotOptimize(priors.data());
     }
     seconds = Seconds(start);
+    if (cpu) *cpu = (ThreadCpuSeconds() - cpu0) / static_cast<double>(reps * batch);
   });
   return seconds / static_cast<double>(reps * batch);
 }
@@ -225,17 +241,23 @@ void BM_TreeOverhead(benchmark::State& state) {
   const int64_t in_flight = state.range(0);
   Executor executor(1);
   Search null_search(Leaf::kNull, in_flight, 1, executor), mlp_search(Leaf::kMlp, in_flight, 1, executor);
-  double null_s = 0.0, mlp_s = 0.0;
+  double null_s = 0.0, mlp_s = 0.0, null_cpu = 0.0, mlp_cpu = 0.0;
   for (auto _ : state) {
-    null_s += null_search.Time();
-    mlp_s += mlp_search.Time();
+    null_s += null_search.Time(&null_cpu);
+    mlp_s += mlp_search.Time(&mlp_cpu);
   }
   const double sims = static_cast<double>(state.iterations() * Search::kSims);
   MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
+  double eval_cpu = 0.0;
+  MlpSecondsPerState(eval, executor, in_flight, true, 20000 / in_flight + 100, &eval_cpu);
   state.counters["null_s/sim"] = null_s / sims;
   state.counters["mlp_s/sim"] = mlp_s / sims;
-  state.counters["eval_s/state"] = MlpSecondsPerState(eval, executor, in_flight, true, 20000 / in_flight + 100);
   state.counters["overhead"] = null_s / mlp_s;
+  // The same from the thread's CPU time (what to read on a loaded machine).
+  state.counters["cpu_null_s/sim"] = null_cpu / sims;
+  state.counters["cpu_mlp_s/sim"] = mlp_cpu / sims;
+  state.counters["cpu_eval_s/state"] = eval_cpu;
+  state.counters["cpu_overhead"] = null_cpu / mlp_cpu;
 }
 BENCHMARK(BM_TreeOverhead)->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(1.0);
 
@@ -243,15 +265,19 @@ BENCHMARK(BM_TreeOverhead)->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseR
 void BM_MlpBatching(benchmark::State& state) {
   Executor executor(1);
   MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
-  double batched = 0.0, rows = 0.0;
+  double batched = 0.0, rows = 0.0, batched_cpu = 0.0, rows_cpu = 0.0;
   for (auto _ : state) {
-    batched += MlpSecondsPerState(eval, executor, 16, true, 200);
-    rows += MlpSecondsPerState(eval, executor, 16, false, 200);
+    double cpu = 0.0;
+    batched += MlpSecondsPerState(eval, executor, 16, true, 200, &cpu);
+    batched_cpu += cpu;
+    rows += MlpSecondsPerState(eval, executor, 16, false, 200, &cpu);
+    rows_cpu += cpu;
   }
   const double n = static_cast<double>(state.iterations());
   state.counters["batch16_s/state"] = batched / n;
   state.counters["rows16_s/state"] = rows / n;
   state.counters["speedup"] = rows / batched;
+  state.counters["cpu_speedup"] = rows_cpu / batched_cpu;
 }
 BENCHMARK(BM_MlpBatching)->UseRealTime()->MinTime(1.0);
 
