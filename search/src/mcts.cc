@@ -13,10 +13,10 @@
 namespace augur::search {
 namespace {
 
-// 8-wide vectors (GCC vector extensions: AVX-512 / AVX2 code with -march=native, split elsewhere).
-using V8d = double __attribute__((vector_size(64)));
-using V8i = int32_t __attribute__((vector_size(32)));
-using V8f = float __attribute__((vector_size(32)));
+// 4-wide vectors (GCC vector extensions: AVX2 / AVX-512VL code with -march=native, split elsewhere).
+using V4d = double __attribute__((vector_size(32)));
+using V4i = int32_t __attribute__((vector_size(16)));
+using V4f = float __attribute__((vector_size(16)));
 
 // Stable descending sort by score, in place (std::stable_sort may allocate a buffer; the root has few actions).
 template <typename Score>
@@ -92,7 +92,7 @@ void MctsOptions::Validate() const {
 // model and evaluator calls.
 
 struct MctsBatch::Tree {
-  static constexpr int32_t kStatPad = 8;  // PUCT computes scores in blocks of 8 children
+  static constexpr int32_t kStatPad = 4;  // PUCT computes scores in vectors of 4 children
   // A node's structure (cold: read once per level of a descent). Its statistics live in the Tree's flat arrays
   // below (structure of arrays, indexed by node), so the children of a node, one contiguous block, have their
   // visits, Q values and priors contiguous too: PUCT over them is one vectorizable loop.
@@ -440,21 +440,21 @@ struct MctsBatch::Tree {
     const float* p = prior.data() + first;
     double* score = scores.data();
     // Every term is computed for every child (no conditional division), then selected, in vectors of kStatPad
-    // children (the arrays are padded past the pool): one iteration for up to 8 actions. Same arithmetic as
+    // children (the arrays are padded past the pool): one iteration for up to 4 actions. Same arithmetic as
     // score = (N > 0 ? (Q - min) / (max - min) : 0) + c * sqrt(N_parent) * P / (1 + N) child by child.
-    const V8d lo_v = V8d{} + lo, range_v = V8d{} + range, explore_v = V8d{} + explore;
-    const V8d uniform_v = V8d{} + static_cast<double>(uniform), one = V8d{} + 1.0;
+    const V4d lo_v = V4d{} + lo, range_v = V4d{} + range, explore_v = V4d{} + explore;
+    const V4d uniform_v = V4d{} + static_cast<double>(uniform), one = V4d{} + 1.0;
     for (int32_t j0 = 0; j0 < n; j0 += kStatPad) {
-      V8i vi;
-      V8d qb;
-      V8f pf;
+      V4i vi;
+      V4d qb;
+      V4f pf;
       std::memcpy(&vi, v + j0, sizeof(vi));
       std::memcpy(&qb, q + j0, sizeof(qb));
       std::memcpy(&pf, p + j0, sizeof(pf));
-      const V8d nv = __builtin_convertvector(vi, V8d);
-      const V8d pj = widening ? uniform_v : __builtin_convertvector(pf, V8d);
-      const V8d qn = (qb - lo_v) / range_v;
-      const V8d sc = (nv > V8d{} ? qn : V8d{}) + explore_v * pj / (one + nv);
+      const V4d nv = __builtin_convertvector(vi, V4d);
+      const V4d pj = widening ? uniform_v : __builtin_convertvector(pf, V4d);
+      const V4d qn = (qb - lo_v) / range_v;
+      const V4d sc = (nv > V4d{} ? qn : V4d{}) + explore_v * pj / (one + nv);
       std::memcpy(score + j0, &sc, sizeof(sc));
     }
     // Ties: the higher prior, then the lower index (deterministic).
