@@ -744,11 +744,9 @@ MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Ev
   group_trees_ = std::max<int64_t>(1, options_.eval_batch / options_.in_flight);
   groups_ = (trees + group_trees_ - 1) / group_trees_;
   group_chunks_ = Executor::NumChunks(group_trees_ * options_.in_flight, options_.eval_batch);
+  group_chunks_ += 8;  // a cache line between the groups' counts (no false sharing between their tasks)
   eval_count_.resize(std::max(groups_ * group_chunks_, Executor::NumChunks(trees, options_.eval_batch)));
-  evaluations_.resize(trees);
-  tree_sims_.resize(trees);
-  active_.resize(trees);
-  wave_slots_.resize(trees);
+  tw_.resize(trees);
   Reset(options_.seed);
 }
 
@@ -828,8 +826,8 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
     t.max_q = -1.0;  // empty
   }
   t.has_tree = true;
-  evaluations_[b] = 0;
-  tree_sims_[b] = 0;
+  tw_[b].evaluations = 0;
+  tw_[b].sims = 0;
 }
 
 void MctsBatch::EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, bool parallel) {
@@ -854,8 +852,8 @@ void MctsBatch::AttributeEvaluations(int64_t row0, int64_t rows, int64_t count0)
   for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
     const int64_t begin = row0 + c * options_.eval_batch, end = row0 + std::min(rows, (c + 1) * options_.eval_batch);
     const int64_t n = end - begin, share = eval_count_[count0 + c] / n;
-    evaluations_[eval_leaves_[begin]] += eval_count_[count0 + c] % n;
-    for (int64_t r = begin; r < end; ++r) evaluations_[eval_leaves_[r]] += share;
+    tw_[eval_leaves_[begin]].evaluations += eval_count_[count0 + c] % n;
+    for (int64_t r = begin; r < end; ++r) tw_[eval_leaves_[r]].evaluations += share;
   }
 }
 
@@ -865,9 +863,9 @@ bool MctsBatch::StartWave(int64_t first, int64_t last) {
   const int64_t per_slot = width_ + m_;
   for (int64_t b = first; b < last; ++b) {
     Tree& t = *trees_[b];
-    active_[b] = 0;
-    wave_slots_[b] = 0;
-    if (t.stats.pool_full || (sims_ > 0 && tree_sims_[b] >= sims_)) continue;
+    tw_[b].active = 0;
+    tw_[b].slots = 0;
+    if (t.stats.pool_full || (sims_ > 0 && tw_[b].sims >= sims_)) continue;
     if (expired) {
       out_[b].cut_short = sims_ > 0;
       continue;
@@ -879,7 +877,7 @@ bool MctsBatch::StartWave(int64_t first, int64_t last) {
       out_[b].cut_short = true;
       continue;
     }
-    active_[b] = 1;
+    tw_[b].active = 1;
     any = true;
   }
   return any;
@@ -887,12 +885,12 @@ bool MctsBatch::StartWave(int64_t first, int64_t last) {
 
 void MctsBatch::SelectWave(int64_t b) {
   Tree& t = *trees_[b];
-  if (!active_[b]) return;
-  const int64_t slots = sims_ > 0 ? std::min(options_.in_flight, sims_ - tree_sims_[b]) : options_.in_flight;
+  if (!tw_[b].active) return;
+  const int64_t slots = sims_ > 0 ? std::min(options_.in_flight, sims_ - tw_[b].sims) : options_.in_flight;
   const bool virtual_loss = options_.virtual_loss > 0.0;
   Scratch& scratch = executor_.scratch();
   for (int64_t slot = 0; slot < slots; ++slot) {
-    const int32_t n = t.Descend(tree_sims_[b] + slot, scratch);
+    const int32_t n = t.Descend(tw_[b].sims + slot, scratch);
     Leaf& leaf = leaves_[b * options_.in_flight + slot];
     leaf.tree = static_cast<int32_t>(b);
     leaf.node = n;
@@ -901,7 +899,7 @@ void MctsBatch::SelectWave(int64_t b) {
     if (leaf.repeat_of < 0) t.nodes[n].pending = static_cast<int32_t>(slot);
     if (virtual_loss) t.VirtualLoss(n, +1);
   }
-  wave_slots_[b] = static_cast<int32_t>(slots);
+  tw_[b].slots = static_cast<int32_t>(slots);
 }
 
 void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
@@ -911,7 +909,7 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
   int64_t rows = row0;
   for (int64_t b = first; b < last; ++b) {
     Tree& t = *trees_[b];
-    for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+    for (int32_t slot = 0; slot < tw_[b].slots; ++slot) {
       const int32_t li = static_cast<int32_t>(b * options_.in_flight + slot);
       const Leaf& leaf = leaves_[li];
       const Tree::Node& node = t.nodes[leaf.node];
@@ -962,7 +960,7 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
     t.reward[leaf.node] = step_reward_[r];
     node.terminal = step_done_[r] > 0.5f;
     node.has_state = true;
-    evaluations_[leaf.tree] += 1;
+    tw_[leaf.tree].evaluations += 1;
   }
 }
 
@@ -971,9 +969,9 @@ void MctsBatch::FinishWave(int64_t b) {
   const int64_t base = b * options_.in_flight;
   const int64_t kw = std::max<int64_t>(k_, 1);
   if (options_.virtual_loss > 0.0) {
-    for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) t.VirtualLoss(leaves_[base + slot].node, -1);
+    for (int32_t slot = 0; slot < tw_[b].slots; ++slot) t.VirtualLoss(leaves_[base + slot].node, -1);
   }
-  for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+  for (int32_t slot = 0; slot < tw_[b].slots; ++slot) {
     const Leaf& leaf = leaves_[base + slot];
     Tree::Node& node = t.nodes[leaf.node];
     node.pending = -1;
@@ -989,8 +987,8 @@ void MctsBatch::FinishWave(int64_t b) {
     }
     t.Backup(leaf.node, value);
   }
-  tree_sims_[b] += wave_slots_[b];
-  t.stats.waves += wave_slots_[b] > 0 ? 1 : 0;
+  tw_[b].sims += tw_[b].slots;
+  t.stats.waves += tw_[b].slots > 0 ? 1 : 0;
 }
 
 void MctsBatch::SearchGroup(int64_t g) {
@@ -1013,7 +1011,7 @@ void MctsBatch::SearchGroup(int64_t g) {
     int64_t eval_rows = row0;
     for (int64_t b = first; b < last; ++b) {
       Tree& t = *trees_[b];
-      for (int32_t slot = 0; slot < wave_slots_[b]; ++slot) {
+      for (int32_t slot = 0; slot < tw_[b].slots; ++slot) {
         Leaf& leaf = leaves_[b * options_.in_flight + slot];
         if (leaf.repeat_of >= 0 || t.nodes[leaf.node].terminal) continue;
         std::copy_n(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
@@ -1073,9 +1071,9 @@ void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std:
     }
     for (int64_t b = 0; b < count; ++b) {
       Tree& t = *trees_[b];
-      t.stats.simulations = tree_sims_[b];
-      out_[b].iterations = tree_sims_[b];
-      out_[b].evaluations = evaluations_[b];
+      t.stats.simulations = tw_[b].sims;
+      out_[b].iterations = tw_[b].sims;
+      out_[b].evaluations = tw_[b].evaluations;
       t.Fill(out_[b]);
     }
   });

@@ -206,10 +206,14 @@ class MctsBatch {
   std::vector<int32_t> eval_leaves_;  // indices into leaves_ (or trees for the root batch)
   std::vector<float> eval_state_, eval_value_, eval_prior_;
   std::vector<int64_t> eval_count_;   // transitions each evaluation chunk predicted
-  std::vector<int64_t> evaluations_;  // per tree, this Plan
-  std::vector<int64_t> tree_sims_;    // per tree, simulations done this Plan
-  std::vector<uint8_t> active_;       // per tree, still searching this wave
-  std::vector<int32_t> wave_slots_;   // per tree, leaves selected this wave
+  // Per tree, one cache line each (the groups' tasks write their trees' lines every wave: no false sharing).
+  struct alignas(64) TreeWave {
+    int64_t evaluations = 0;  // model transitions this Plan
+    int64_t sims = 0;         // simulations done this Plan
+    int32_t slots = 0;        // leaves selected this wave
+    uint8_t active = 0;       // still searching this wave
+  };
+  std::vector<TreeWave> tw_;
   // The current Plan's arguments (members, so that the tasks capture only `this`: no std::function allocation).
   std::span<const float> obs_;
   const Budget* budget_ = nullptr;
