@@ -128,6 +128,7 @@ void RunSearch(benchmark::State& state, Leaf leaf, int64_t in_flight, int64_t tr
   state.counters["sims/s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
   state.counters["s/sim"] =
       benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["max_depth"] = static_cast<double>(search.stats(0).max_depth);  // tree 0's deepest leaf
 }
 
 void BM_OneTree(benchmark::State& state, Leaf leaf) { RunSearch(state, leaf, state.range(0), 1, 1); }
