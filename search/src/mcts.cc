@@ -18,6 +18,15 @@ using V4d = double __attribute__((vector_size(32)));
 using V4i = int32_t __attribute__((vector_size(16)));
 using V4f = float __attribute__((vector_size(16)));
 
+// Copies one state row (a few floats) inline: std::copy_n of a runtime length is a memmove call, several per
+// simulation.
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) inline void CopyRow(const float* src, int64_t n,
+                                                                                   float* dst) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) std::memcpy(dst + i, src + i, 4 * sizeof(float));
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
 // Stable descending sort by score, in place (std::stable_sort may allocate a buffer; the root has few actions).
 template <typename Score>
 void SortDescending(std::vector<int32_t>& v, const Score& score) {
@@ -916,7 +925,7 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
       if (leaf.repeat_of >= 0 || node.has_state) continue;
       const Tree::Node& parent = t.nodes[node.parent];
       const int32_t from = parent.chance ? parent.parent : node.parent;
-      std::copy_n(t.State(from), s_dim_, step_state_.data() + rows * s_dim_);
+      CopyRow(t.State(from), s_dim_, step_state_.data() + rows * s_dim_);
       if (options_.widening) {
         std::copy_n(t.Action(leaf.node), a_dim_, step_action_.data() + rows * a_dim_);
       } else {
@@ -956,7 +965,7 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
     const Leaf& leaf = leaves_[step_leaves_[r]];
     Tree& t = *trees_[leaf.tree];
     Tree::Node& node = t.nodes[leaf.node];
-    std::copy_n(step_next_.data() + r * s_dim_, s_dim_, t.State(leaf.node));
+    CopyRow(step_next_.data() + r * s_dim_, s_dim_, t.State(leaf.node));
     t.reward[leaf.node] = step_reward_[r];
     node.terminal = step_done_[r] > 0.5f;
     node.has_state = true;
@@ -1014,7 +1023,7 @@ void MctsBatch::SearchGroup(int64_t g) {
       for (int32_t slot = 0; slot < tw_[b].slots; ++slot) {
         Leaf& leaf = leaves_[b * options_.in_flight + slot];
         if (leaf.repeat_of >= 0 || t.nodes[leaf.node].terminal) continue;
-        std::copy_n(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
+        CopyRow(t.State(leaf.node), s_dim_, eval_state_.data() + eval_rows * s_dim_);
         leaf.eval_row = static_cast<int32_t>(eval_rows);
         eval_leaves_[eval_rows++] = static_cast<int32_t>(b);
       }
