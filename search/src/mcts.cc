@@ -298,15 +298,20 @@ struct MctsBatch::Tree {
     if (std::abs(sum - 1.0) > 1e-4) {
       throw ConfigError(StrCat("mcts: the evaluator's prior sums to ", sum, ", not 1 (within 1e-4)"));
     }
+    Node child;
+    child.parent = node;
+    child.depth = nodes[node].depth + 1;
+    child.chance = o.chance_model_ != nullptr;
     for (int32_t j = 0; j < o.k_; ++j) {
-      Node& c = nodes[first + j];
-      c = Node{};
-      c.parent = node;
-      c.action = j;
-      c.depth = nodes[node].depth + 1;
-      c.chance = o.chance_model_ != nullptr;
-      ClearStats(first + j, priors[j]);
+      child.action = j;
+      nodes[first + j] = child;
     }
+    // One array at a time (no aliasing checks between them).
+    std::fill_n(visits.data() + first, o.k_, 0);
+    std::fill_n(value_sum.data() + first, o.k_, 0.0);
+    std::fill_n(qv.data() + first, o.k_, 0.0);
+    std::fill_n(reward.data() + first, o.k_, 0.f);
+    std::copy_n(priors, o.k_, prior.data() + first);
     nodes[node].num_children = static_cast<int32_t>(o.k_);
   }
 
