@@ -436,7 +436,8 @@ struct MctsBatch::Tree {
 
   int32_t SelectChild(int32_t node) {
     const Node& parent = nodes[node];
-    const double parent_visits = static_cast<double>(std::max<int32_t>(visits[node], 1));
+    const int32_t parent_n = std::max<int32_t>(visits[node], 1);
+    const double parent_visits = static_cast<double>(parent_n);
     const bool widening = o.options_.widening;
     if (widening) {
       const int64_t allowed = std::min<int64_t>(
@@ -444,7 +445,10 @@ struct MctsBatch::Tree {
       if (parent.num_children < allowed) return AddWidenedChild(node);
     }
     // PUCT over the children's contiguous statistics: one branch-free loop (vectorized), then the argmax.
-    const double explore = o.options_.c_puct * std::sqrt(parent_visits);
+    // c * sqrt(N) from a table for small N: a square root's latency is off the path from one level to the next.
+    const double explore = parent_n < static_cast<int32_t>(o.explore_.size())
+                               ? o.explore_[parent_n]
+                               : o.options_.c_puct * std::sqrt(parent_visits);
     const int32_t first = parent.children, n = parent.num_children;
     const bool norm = o.options_.normalize && max_q > min_q;
     const double lo = norm ? min_q : 0.0, range = norm ? max_q - min_q : 1.0;
@@ -471,10 +475,16 @@ struct MctsBatch::Tree {
       const V4d sc = (nv > V4d{} ? qn : V4d{}) + explore_v * pj / (one + nv);
       std::memcpy(score + j0, &sc, sizeof(sc));
     }
-    // Ties: the higher prior, then the lower index (deterministic).
+    // Ties: the higher prior, then the lower index (deterministic). Branch-free (selects, no mispredicted jumps).
     int32_t best = 0;
+    double best_score = score[0];
+    float best_prior = widening ? 0.f : p[0];
     for (int32_t j = 1; j < n; ++j) {
-      if (score[j] > score[best] || (score[j] == score[best] && !widening && p[j] > p[best])) best = j;
+      const float pj = widening ? 0.f : p[j];
+      const bool better = (score[j] > best_score) | ((score[j] == best_score) & (pj > best_prior));
+      best = better ? j : best;
+      best_score = better ? score[j] : best_score;
+      best_prior = better ? pj : best_prior;
     }
     return first + best;
   }
@@ -740,6 +750,8 @@ MctsBatch::MctsBatch(std::shared_ptr<const WorldModel> model, std::shared_ptr<Ev
     m_ = chance_model_->num_outcomes();
     if (m_ < 1) throw ConfigError(StrCat("mcts: chance model '", spec.type, "' has ", m_, " outcomes; needs >= 1"));
   }
+  explore_.resize(1024);
+  for (size_t n = 0; n < explore_.size(); ++n) explore_[n] = options_.c_puct * std::sqrt(static_cast<double>(n));
   for (int64_t b = 0; b < trees; ++b) trees_.push_back(std::make_unique<Tree>(*this, static_cast<int32_t>(b)));
   const int64_t rows = trees * options_.in_flight;
   leaves_.resize(rows);

@@ -191,6 +191,7 @@ class MctsBatch {
   int64_t m_ = 0;      // outcomes per chance node
   int64_t s_dim_ = 0, a_dim_ = 1;
   std::vector<float> low_, high_;  // widening: the action box
+  std::vector<double> explore_;     // c_puct * sqrt(n) for n < 1024 (PUCT's exploration factor)
   uint64_t seed_ = 0, plans_ = 0;
   // Trees are searched in fixed groups of group_trees_ = max(1, eval_batch / in_flight) trees (their leaves fill
   // one evaluator call); each group runs its own waves as one task.
