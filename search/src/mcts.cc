@@ -923,7 +923,8 @@ void MctsBatch::SelectWave(int64_t b) {
     leaf.eval_row = -1;
     leaf.repeat_of = t.nodes[n].pending;
     if (leaf.repeat_of < 0) t.nodes[n].pending = static_cast<int32_t>(slot);
-    if (virtual_loss) t.VirtualLoss(n, +1);
+    // The wave's last selection needs no virtual loss: no later selection of this wave would see it.
+    if (virtual_loss && slot + 1 < slots) t.VirtualLoss(n, +1);
   }
   tw_[b].slots = static_cast<int32_t>(slots);
 }
@@ -995,7 +996,7 @@ void MctsBatch::FinishWave(int64_t b) {
   const int64_t base = b * options_.in_flight;
   const int64_t kw = std::max<int64_t>(k_, 1);
   if (options_.virtual_loss > 0.0) {
-    for (int32_t slot = 0; slot < tw_[b].slots; ++slot) t.VirtualLoss(leaves_[base + slot].node, -1);
+    for (int32_t slot = 0; slot + 1 < tw_[b].slots; ++slot) t.VirtualLoss(leaves_[base + slot].node, -1);
   }
   for (int32_t slot = 0; slot < tw_[b].slots; ++slot) {
     const Leaf& leaf = leaves_[base + slot];
