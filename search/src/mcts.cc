@@ -19,11 +19,14 @@ using V4i = int32_t __attribute__((vector_size(16)));
 using V4f = float __attribute__((vector_size(16)));
 
 // Copies one state row (a few floats) inline: std::copy_n of a runtime length is a memmove call, several per
-// simulation.
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) inline void CopyRow(const float* src, int64_t n,
-                                                                                   float* dst) {
+// simulation. Whole 4-float vectors, then the tail.
+inline void CopyRow(const float* src, int64_t n, float* dst) {
   int64_t i = 0;
-  for (; i + 4 <= n; i += 4) std::memcpy(dst + i, src + i, 4 * sizeof(float));
+  for (; i + 4 <= n; i += 4) {
+    V4f x;
+    std::memcpy(&x, src + i, sizeof(x));
+    std::memcpy(dst + i, &x, sizeof(x));
+  }
   for (; i < n; ++i) dst[i] = src[i];
 }
 
