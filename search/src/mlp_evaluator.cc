@@ -17,7 +17,7 @@ constexpr int kHiddenB = kPlannerSlots + 41;
 // The dense layer kernel: y[rows, pad] = act(x[rows, in] * Wt[in, pad] + bias), Wt pre-packed (MlpEvaluator's
 // constructor). A tile of RB rows x CB vectors of 8 outputs stays in registers over the whole reduction: per
 // input, CB weight vectors are loaded once and each feeds RB fused multiply-adds (a register-blocked small
-// GEMM; 4 x 32 tiles for a batch, 1 x 64 for a single row, 8 x 8..24 for the narrow output layer). GCC vector
+// GEMM; 4 x 32 tiles for a batch, 1 x 64 for a single row, 8 x 8..16 for a narrow output layer). GCC vector
 // extensions: AVX2/AVX-512 code with -march=native, plain SSE (or scalar) elsewhere.
 using V8 = float __attribute__((vector_size(32)));
 using V8u = float __attribute__((vector_size(32), aligned(4)));  // unaligned loads and stores
