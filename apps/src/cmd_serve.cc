@@ -23,6 +23,7 @@ Command ServeCommand() {
     std::string address = "127.0.0.1", safe_action = "hold";
     int port = 50051, session_threads = 1, max_sessions = 64;
     int64_t iterations = 0;
+    bool foreground_planner = false;
     double deadline_ms = 0, max_rate = 0, max_state_age_ms = 500;
   };
   auto args = std::make_shared<Args>();
@@ -44,6 +45,9 @@ Command ServeCommand() {
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--session-threads", args->session_threads, "Planner threads per robot session")
                 ->check(CLI::PositiveNumber)->capture_default_str();
+            sub.add_flag("--foreground-planner", args->foreground_planner,
+                         "Plan at normal priority (default: the planner runs as SCHED_IDLE background work, so "
+                         "GetAction never waits for it)");
             sub.add_option("--max-sessions", args->max_sessions, "Most robot sessions at once")
                 ->check(CLI::PositiveNumber)->capture_default_str();
             sub.add_option("--safe-action", args->safe_action,
@@ -70,7 +74,8 @@ Command ServeCommand() {
                                             .iterations = args->iterations,
                                             .deadline_ms = args->deadline_ms,
                                             .threads_per_session = args->session_threads,
-                                            .max_sessions = args->max_sessions};
+                                            .max_sessions = args->max_sessions,
+                                            .planner_background = !args->foreground_planner};
               if (const auto* box = std::get_if<Box>(&spec.action)) options.safety.bounds = *box;
               options.safety.max_rate = args->max_rate;
               options.safety.max_state_age_s = 1e-3 * args->max_state_age_ms;

@@ -91,7 +91,7 @@ std::vector<float> PendulumState(double t) {
 int main(int argc, char** argv) {
   int clients = 8, threads = 1;
   int64_t calls = 10000, plans = 60;
-  bool smoke = false;
+  bool smoke = false, foreground = false;
   std::string model_path, json_path;
   std::string planner = "icem:pop=100,elites=10,iters=3,horizon=15,particles=5";
   CLI::App app("The plan service on 127.0.0.1: GetAction latency idle and under load, plans/s vs in-process");
@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
   app.add_option("--model", model_path, "Ensemble checkpoint (default: train a small one here)");
   app.add_option("--planner", planner, "Planner spec")->capture_default_str();
   app.add_option("--threads", threads, "Planner executor threads")->capture_default_str();
+  app.add_flag("--foreground-planner", foreground, "Planner at nice 19 instead of SCHED_IDLE (for comparison)");
   app.add_option("--json", json_path, "Write the figures as JSON");
   app.add_flag("--smoke", smoke, "Tiny sizes: keeps the program working, no figures");
   CLI11_PARSE(app, argc, argv);
@@ -128,7 +129,10 @@ int main(int argc, char** argv) {
       std::printf("ensemble trained in %.1f s\n", Seconds(Clock::now() - start));
     }
 
-    ServiceOptions options{.planner = planner, .dt = env->spec().dt, .threads_per_session = threads};
+    ServiceOptions options{.planner = planner,
+                           .dt = env->spec().dt,
+                           .threads_per_session = threads,
+                           .planner_background = !foreground};
     options.safety.bounds = bounds;
     options.safety.max_state_age_s = 0;
     auto service = std::make_shared<PlanService>(ModelPlannerMaker(model), options);

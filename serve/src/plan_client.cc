@@ -28,6 +28,16 @@ struct PlanClient::Impl {
     }
     return (stub.get()->*method)(&context, request, &reply);
   }
+
+  // A call whose reply, when it succeeds and the caller wants it, converts into *out (FromProto).
+  template <typename Request, typename Reply, typename Out>
+  Status CallInto(grpc::Status (Planner::Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
+                  const Request& request, Out* out, Deadline deadline) {
+    Reply reply;
+    const grpc::Status status = Call(method, request, reply, deadline);
+    if (status.ok() && out) FromProto(reply, *out);
+    return FromGrpc(status);
+  }
 };
 
 PlanClient::PlanClient(const std::string& target) : impl_(std::make_unique<Impl>()) {
@@ -100,28 +110,19 @@ Status PlanClient::Plan(const std::string& robot_id, const PlanOptions& options,
   request.set_reseed(options.reseed);
   request.set_seed(options.seed);
   request.set_warm_start(options.warm_start);
-  PlanReply reply;
-  const grpc::Status status = impl_->Call(&Planner::Stub::Plan, request, reply, deadline);
-  if (status.ok() && plan) FromProto(reply, *plan);
-  return FromGrpc(status);
+  return impl_->CallInto(&Planner::Stub::Plan, request, plan, deadline);
 }
 
 Status PlanClient::GetPlan(const std::string& robot_id, PlanSnapshot* plan, Deadline deadline) {
   GetPlanRequest request;
   request.set_robot_id(robot_id);
-  PlanReply reply;
-  const grpc::Status status = impl_->Call(&Planner::Stub::GetPlan, request, reply, deadline);
-  if (status.ok() && plan) FromProto(reply, *plan);
-  return FromGrpc(status);
+  return impl_->CallInto(&Planner::Stub::GetPlan, request, plan, deadline);
 }
 
 Status PlanClient::Stats(const std::string& robot_id, ServiceStats* stats, Deadline deadline) {
   StatsRequest request;
   request.set_robot_id(robot_id);
-  StatsReply reply;
-  const grpc::Status status = impl_->Call(&Planner::Stub::Stats, request, reply, deadline);
-  if (status.ok() && stats) FromProto(reply, *stats);
-  return FromGrpc(status);
+  return impl_->CallInto(&Planner::Stub::Stats, request, stats, deadline);
 }
 
 Status PlanClient::Health(HealthInfo* health, Deadline deadline) {

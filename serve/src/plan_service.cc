@@ -19,6 +19,7 @@
 #include "augur/agents/any_planner.h"
 #include "augur/core/error.h"
 #include "augur/core/logging.h"
+#include "augur/core/thread_priority.h"
 
 namespace augur::serve {
 namespace {
@@ -94,10 +95,16 @@ struct PlanService::Session {
   }
 
   void Run() {
-    // Lower this thread's priority only (on Linux setpriority with a thread id affects that thread alone).
-    if (options.planner_nice > 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
-                                                options.planner_nice) != 0) {
-      spdlog::warn("serve: could not set the planner thread's niceness to {}", options.planner_nice);
+    if (options.planner_background) {
+      // This thread is ours for the session's life: it stays background (nothing to restore). The executor's
+      // TBB workers (threads_per_session > 1) keep their priority: they are shared with the rest of the process.
+      if (!EnterBackgroundPriority().valid) {
+        Log().warn("serve: robot '{}': could not move the planner thread to SCHED_IDLE", id);
+      }
+    } else if (options.planner_nice > 0 &&
+               setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), options.planner_nice) != 0) {
+      // Lower this thread's priority only (on Linux setpriority with a thread id affects that thread alone).
+      Log().warn("serve: could not set the planner thread's niceness to {}", options.planner_nice);
     }
     PlanResult result;
     std::vector<float> obs(obs_dim);

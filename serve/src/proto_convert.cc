@@ -31,37 +31,37 @@ void FromProto(const PlanReply& reply, PlanSnapshot& out) {
   out.finite = true;
 }
 
+namespace {
+
+// Every number of ServiceStats with its StatsReply getter and setter: one list serves both directions.
+template <typename Visit>
+void ForEachStatsField(Visit&& visit) {
+  visit(&ServiceStats::plans, &StatsReply::plans, &StatsReply::set_plans);
+  visit(&ServiceStats::plans_per_second, &StatsReply::plans_per_second, &StatsReply::set_plans_per_second);
+  visit(&ServiceStats::last_plan_latency_ms, &StatsReply::last_plan_latency_ms,
+        &StatsReply::set_last_plan_latency_ms);
+  visit(&ServiceStats::mean_plan_latency_ms, &StatsReply::mean_plan_latency_ms,
+        &StatsReply::set_mean_plan_latency_ms);
+  visit(&ServiceStats::deadline_misses, &StatsReply::deadline_misses, &StatsReply::set_deadline_misses);
+  visit(&ServiceStats::get_action_calls, &StatsReply::get_action_calls, &StatsReply::set_get_action_calls);
+  visit(&ServiceStats::stale_state, &StatsReply::stale_state, &StatsReply::set_stale_state);
+  visit(&ServiceStats::nan_state, &StatsReply::nan_state, &StatsReply::set_nan_state);
+  visit(&ServiceStats::nan_action, &StatsReply::nan_action, &StatsReply::set_nan_action);
+  visit(&ServiceStats::no_plan, &StatsReply::no_plan, &StatsReply::set_no_plan);
+  visit(&ServiceStats::clipped, &StatsReply::clipped, &StatsReply::set_clipped);
+  visit(&ServiceStats::rate_limited, &StatsReply::rate_limited, &StatsReply::set_rate_limited);
+  visit(&ServiceStats::sessions, &StatsReply::sessions, &StatsReply::set_sessions);
+}
+
+}  // namespace
+
 void ToProto(const ServiceStats& stats, StatsReply& out) {
-  out.set_plans(stats.plans);
-  out.set_plans_per_second(stats.plans_per_second);
-  out.set_last_plan_latency_ms(stats.last_plan_latency_ms);
-  out.set_mean_plan_latency_ms(stats.mean_plan_latency_ms);
-  out.set_deadline_misses(stats.deadline_misses);
-  out.set_get_action_calls(stats.get_action_calls);
+  ForEachStatsField([&](auto field, auto, auto set) { (out.*set)(stats.*field); });
   out.set_safety_events(stats.safety_events());
-  out.set_stale_state(stats.stale_state);
-  out.set_nan_state(stats.nan_state);
-  out.set_nan_action(stats.nan_action);
-  out.set_no_plan(stats.no_plan);
-  out.set_clipped(stats.clipped);
-  out.set_rate_limited(stats.rate_limited);
-  out.set_sessions(stats.sessions);
 }
 
 void FromProto(const StatsReply& reply, ServiceStats& out) {
-  out.plans = reply.plans();
-  out.plans_per_second = reply.plans_per_second();
-  out.last_plan_latency_ms = reply.last_plan_latency_ms();
-  out.mean_plan_latency_ms = reply.mean_plan_latency_ms();
-  out.deadline_misses = reply.deadline_misses();
-  out.get_action_calls = reply.get_action_calls();
-  out.stale_state = reply.stale_state();
-  out.nan_state = reply.nan_state();
-  out.nan_action = reply.nan_action();
-  out.no_plan = reply.no_plan();
-  out.clipped = reply.clipped();
-  out.rate_limited = reply.rate_limited();
-  out.sessions = reply.sessions();
+  ForEachStatsField([&](auto field, auto get, auto) { out.*field = (reply.*get)(); });
 }
 
 }  // namespace augur::serve

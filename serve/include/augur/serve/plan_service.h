@@ -37,10 +37,14 @@ struct ServiceOptions {
   double deadline_ms = 0.0;        // wall-time budget per replan; 0 = none
   int threads_per_session = 1;     // executor threads of each session's planner
   int max_sessions = 64;           // a Reset of one robot more -> RangeError (OUT_OF_RANGE)
-  // Niceness of each session's planner thread (Linux, per thread; 0 = unchanged, up to 19). Planning is
-  // background work and serving actions is not: a nice planner lets the threads answering GetAction take a
-  // core at once when there are more busy threads than cores. Measured with augur_serve_bench on 2 idle cores,
-  // 8 clients + replanning: p99/p50 of GetAction 13.5 at nice 0, 8.1 at 10, 6.5 at 19 (planner 91 -> 79 plans/s).
+  // Each session's planner thread runs in Linux's SCHED_IDLE class: planning is background work and serving actions is not, so a thread
+  // answering GetAction preempts the planner the moment it wakes, however many threads are busy. Measured
+  // with augur_serve_bench on 2 idle cores, 8 clients + replanning: see serve/README.md. With
+  // threads_per_session > 1 the executor's TBB workers, shared with the rest of the process, keep their priority.
+  bool planner_background = true;
+  // With planner_background = false: niceness of each session's planner thread (Linux, per thread;
+  // 0 = unchanged, up to 19). Nice 19 still lets the planner finish its time slice before a woken
+  // GetAction thread runs (p99/p50 6.5 in the measurement above, against 13.5 at nice 0).
   int planner_nice = 19;
   SafetyOptions safety;
   // Throws ConfigError naming the bad field.
