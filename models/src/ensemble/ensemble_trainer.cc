@@ -171,6 +171,7 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
   // gradient is final (in cache); the bounds after the whole gradient.
   const size_t max_slot = net->layers.size();
   const int64_t max_logvar_size = net->max_logvar.numel();
+  AUGUR_CHECK_EQ(optimizer.size(), 2 * max_slot + 2);
   const EnsembleBackprop::BlockDone update_block = [&](int64_t layer, bool bias, int64_t begin, int64_t end) {
     optimizer.Update(bias ? max_slot + 2 + layer : layer, begin, end);
   };
