@@ -10,6 +10,10 @@
 // (rows per member per second; bench/peers/train_ensemble.py reports the same), training GFLOP/s
 // (forward + backward = 3 x forward FLOPs) and its fraction of the batched-GEMM rate at the layer shape.
 //
+// Train step parts (TrainStep/shape/part), one minibatch of 256 rows per member: part 0 = loss + gradients by
+// autograd over ForwardEnsemble (the ATen ops the Python peer runs), 1 = the same by EnsembleBackprop (what
+// TrainEnsemble runs), 2 = FusedAdam::Step alone; samples/s counts member-rows per second of that part.
+//
 // Run: build/bench/micro/augur_models_bench --benchmark_counters_tabular=true [--threads=N]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -24,7 +28,10 @@
 #include "augur/core/executor.h"
 #include "augur/core/logging.h"
 #include "augur/core/torch_rng.h"
+#include "augur/models/ensemble/ensemble_backprop.h"
 #include "augur/models/ensemble/ensemble_model.h"
+#include "augur/models/ensemble/ensemble_weights.h"
+#include "augur/models/fused_adam.h"
 
 namespace {
 
@@ -242,6 +249,60 @@ void BM_EnsembleTrainEpoch(benchmark::State& state) {
   state.counters["bmm_GFLOP/s"] = limit;
   state.counters["fraction_of_gemm"] = gflops / limit;
 }
+void BM_TrainStep(benchmark::State& state) {
+  using namespace augur::models;
+  const Shape& s = kShapes[state.range(0)];
+  const int part = static_cast<int>(state.range(1));
+  constexpr int64_t kRows = 4096, kBatch = 256;
+  EnsembleOptions o;
+  o.members = kMembers;
+  o.hidden = s.hidden;
+  o.layers = s.layers;
+  EnsembleWeights w = EnsembleWeights::Init(o, s.obs, s.act, 1);
+  for (auto& t : w.weight) t.set_requires_grad(true);
+  for (auto& t : w.bias) t.set_requires_grad(true);
+  w.max_logvar.set_requires_grad(true);
+  w.min_logvar.set_requires_grad(true);
+  EnsembleWeights g = w;
+  std::vector<at::Tensor> params;
+  auto grad = [&](const at::Tensor& p) {
+    p.mutable_grad() = at::zeros_like(p);
+    params.push_back(p);
+    return p.grad();
+  };
+  for (size_t l = 0; l < w.weight.size(); ++l) {
+    g.weight[l] = grad(w.weight[l]);
+    g.bias[l] = grad(w.bias[l]);
+  }
+  g.max_logvar = grad(w.max_logvar);
+  g.min_logvar = grad(w.min_logvar);
+  FusedAdam adam({AdamGroup{params, 1e-4}}, AdamConfig{});
+  at::Generator gen = augur::MakeCpuGenerator(4);
+  const at::Tensor x = at::randn({kRows, s.obs + s.act}, gen), y = at::randn({kRows, s.obs + 1}, gen);
+  const at::Tensor index = at::randint(kRows, {kMembers, kBatch}, gen, at::kLong);
+  EnsembleBackprop backprop(w, Activation::kSilu, kBatch);
+  for (auto _ : state) {
+    if (part == 0) {
+      const at::Tensor flat = index.reshape({-1});
+      const at::Tensor xb = x.index_select(0, flat).view({kMembers, kBatch, -1});
+      const at::Tensor yb = y.index_select(0, flat).view({kMembers, kBatch, -1});
+      const EnsembleOutput out = ForwardEnsemble(w, Activation::kSilu, xb);
+      const at::Tensor loss = ((out.mean - yb).square() * at::exp(-out.logvar) + out.logvar).mean({1, 2}).sum() +
+                              0.01 * (w.max_logvar.sum() - w.min_logvar.sum());
+      adam.ZeroGrad();
+      loss.backward();
+    } else if (part == 1) {
+      backprop.LossAndGrad(w, g, x, y, index.data_ptr<int64_t>(), kBatch, 0.01);
+    } else {
+      adam.Step();
+    }
+  }
+  state.SetLabel(std::string(s.name) + (part == 0 ? " autograd" : part == 1 ? " backprop" : " adam"));
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(kBatch), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_TrainStep)->ArgsProduct({{0, 1}, {0, 1, 2}})->ArgNames({"shape", "part"})->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
+
 BENCHMARK(BM_EnsembleTrainEpoch)->Args({0, 16384})->Args({1, 16384})->ArgNames({"shape", "rows"})
     ->Unit(benchmark::kMillisecond)->Iterations(3);
 

@@ -1,4 +1,5 @@
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -61,6 +62,30 @@ TEST(EnsembleTrainTest, FitsNoisySineWithCalibratedVariance) {
     std::printf("member %lld: |mean - truth| %.4f, within 1 std %.3f, |std - true std| %.4f\n",
                 static_cast<long long>(m), mean_error, within, std_error);
   }
+}
+
+// The training step (EnsembleBackprop + FusedAdam over torch's threads) gives the same model for 1 and 2 threads.
+TEST(EnsembleTrainTest, SameModelForOneAndTwoThreads) {
+  const int previous = at::get_num_threads();
+  std::vector<TrainReport> reports;
+  std::vector<at::Tensor> means;
+  const TransitionBatch probe = testing::NoisySine(50, 7);
+  for (int threads : {1, 2}) {
+    at::set_num_threads(threads);
+    EnsembleModel model(SmallOptions(), {.obs_dim = 1, .action_dim = 1});
+    TrainOptions train;
+    train.max_epochs = 3;
+    train.seed = 5;
+    reports.push_back(model.Train(testing::NoisySine(1000, 3), train, nullptr));
+    means.push_back(model.Predict(probe.obs, probe.actions).mean);
+  }
+  at::set_num_threads(previous);
+  ASSERT_EQ(reports[0].epochs.size(), reports[1].epochs.size());
+  for (size_t i = 0; i < reports[0].epochs.size(); ++i) {
+    EXPECT_EQ(reports[0].epochs[i].train_nll, reports[1].epochs[i].train_nll) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(reports[0].elites, reports[1].elites);
+  EXPECT_TRUE(at::equal(means[0], means[1])) << (means[0] - means[1]).abs().max().item<double>();
 }
 
 TEST(EnsembleTrainTest, EarlyStoppingAndJsonMetrics) {

@@ -40,6 +40,36 @@ TEST(FusedAdamTest, MatchesTorchAdamWithWeightDecay) {
   EXPECT_FALSE(at::equal(w, w0));
 }
 
+// Step() in parts (BeginStep, then Update over blocks in any order) equals Step() (to rounding: vector and
+// scalar tails may contract multiply-adds differently).
+TEST(FusedAdamTest, UpdateInBlocksEqualsStep) {
+  at::Generator gen = MakeCpuGenerator(4, 1);
+  const at::Tensor w0 = at::randn({6, 600}, gen), b0 = at::randn({3}, gen);
+  auto make = [](const at::Tensor& t) { return t.clone().set_requires_grad(true); };
+  at::Tensor w_ref = make(w0), b_ref = make(b0), w = make(w0), b = make(b0);
+  FusedAdam whole({AdamGroup{{w_ref}, 0.05}, AdamGroup{{b_ref}, 0.0}}, AdamConfig{.learning_rate = 0.01});
+  FusedAdam parts({AdamGroup{{w}, 0.05}, AdamGroup{{b}, 0.0}}, AdamConfig{.learning_rate = 0.01});
+  ASSERT_EQ(parts.size(), 2u);
+  for (int step = 0; step < 5; ++step) {
+    const at::Tensor g = at::randn({6, 600}, gen), gb = at::randn({3}, gen);
+    w_ref.mutable_grad() = g.clone();
+    b_ref.mutable_grad() = gb.clone();
+    w.mutable_grad() = g.clone();
+    b.mutable_grad() = gb.clone();
+    whole.Step();
+    parts.BeginStep();
+    parts.Update(0, 2000, 3000);
+    parts.Update(0, 0, 2000);
+    parts.Update(1, 0, 3);
+    parts.Update(0, 3000, 3001);
+    parts.Update(0, 3001, 3000 + 0);  // empty range: nothing
+    parts.Update(0, 3001, 6 * 600);
+  }
+  EXPECT_EQ(parts.steps(), 5);
+  EXPECT_TRUE(at::allclose(w, w_ref, 1e-6, 1e-7)) << (w - w_ref).abs().max().item<float>();
+  EXPECT_TRUE(at::allclose(b, b_ref, 1e-6, 1e-7)) << (b - b_ref).abs().max().item<float>();
+}
+
 TEST(FusedAdamTest, SkipsParametersWithoutGradient) {
   at::Tensor used = at::ones({3}).set_requires_grad(true), unused = at::ones({2}).set_requires_grad(true);
   FusedAdam adam({AdamGroup{{used, unused}, 0.0}}, AdamConfig{});

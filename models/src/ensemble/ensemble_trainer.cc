@@ -12,6 +12,7 @@
 #include "augur/core/logging.h"
 #include "augur/core/progress.h"
 #include "augur/core/torch_rng.h"
+#include "augur/models/ensemble/ensemble_backprop.h"
 #include "augur/models/fused_adam.h"
 
 namespace augur::models {
@@ -148,8 +149,34 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
     *mse = (out.mean - y_eval).square().mean({1, 2});  // [E]
   };
 
+  // The training step: EnsembleBackprop's hand-written forward and backward (no autograd graph) writes the
+  // gradients into the parameters' .grad() buffers, and FusedAdam updates each block as soon as it is final.
+  const EnsembleWeights params = net->View();
+  EnsembleWeights grads = params;
+  auto grad_buffer = [](const at::Tensor& p) {
+    at::Tensor g = at::zeros_like(p, at::MemoryFormat::Contiguous);
+    p.mutable_grad() = g;
+    return g;
+  };
+  for (size_t l = 0; l < params.weight.size(); ++l) {
+    grads.weight[l] = grad_buffer(params.weight[l]);
+    grads.bias[l] = grad_buffer(params.bias[l]);
+  }
+  grads.max_logvar = grad_buffer(params.max_logvar);
+  grads.min_logvar = grad_buffer(params.min_logvar);
+  const int64_t bs = train.batch_size;
+  EnsembleBackprop backprop(params, options.activation, std::min(bs, n_train));
+  // FusedAdam's parameter numbers, in the order of `groups` above: layer l's weight is l, then max_logvar,
+  // min_logvar, and layer l's bias at max_slot + 2 + l. Each weight and bias block is updated as soon as its
+  // gradient is final (in cache); the bounds after the whole gradient.
+  const size_t max_slot = net->layers.size();
+  const int64_t max_logvar_size = net->max_logvar.numel();
+  AUGUR_CHECK_EQ(optimizer.size(), 2 * max_slot + 2);
+  const EnsembleBackprop::BlockDone update_block = [&](int64_t layer, bool bias, int64_t begin, int64_t end) {
+    optimizer.Update(bias ? max_slot + 2 + layer : layer, begin, end);
+  };
+
   int since_improvement = 0;
-  const int64_t bs = train.batch_size, in = x_all.size(1);
   for (int epoch = 1; epoch <= train.max_epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     net->train();
@@ -160,17 +187,13 @@ TrainedEnsemble TrainEnsemble(const EnsembleOptions& options, const TransitionBa
     int64_t batches = 0;
     for (int64_t begin = 0; begin < n_train; begin += bs) {
       const int64_t rows = std::min(bs, n_train - begin);
-      const at::Tensor index = shuffled.narrow(1, begin, rows).reshape({-1});  // [E * rows]
-      const at::Tensor xb = x_train.index_select(0, index).view({e, rows, in});  // [E, rows, In]
-      const at::Tensor yb = y_train.index_select(0, index).view({e, rows, -1});  // [E, rows, D]
-      EnsembleOutput out = net->forward(xb);
-      const at::Tensor nll = MemberNll(out, yb).sum();
-      const at::Tensor loss =
-          nll + train.logvar_bound_weight * (net->max_logvar.sum() - net->min_logvar.sum());
-      optimizer.ZeroGrad();
-      loss.backward();
-      optimizer.Step();
-      nll_sum += nll.item<double>() / e;
+      const at::Tensor index = shuffled.narrow(1, begin, rows).contiguous();  // [E, rows]
+      optimizer.BeginStep();
+      const double nll = backprop.LossAndGrad(params, grads, x_train, y_train, index.data_ptr<int64_t>(), rows,
+                                              train.logvar_bound_weight, update_block);
+      optimizer.Update(max_slot, 0, max_logvar_size);
+      optimizer.Update(max_slot + 1, 0, max_logvar_size);
+      nll_sum += nll / e;
       ++batches;
     }
     const double train_seconds = Seconds(epoch_start);

@@ -34,6 +34,16 @@ class FusedAdam {
   // One update of every parameter that has a gradient; parameters without one are skipped (as torch does).
   void Step();
 
+  // Step() in parts, for a caller that updates each block of a parameter as soon as its gradient is final
+  // (while it is still in cache): BeginStep() advances the step count of every parameter that has a gradient,
+  // then Update(i, begin, end) applies the update to the flat elements [begin, end) of parameter i (numbered in
+  // the order the groups list them) on the calling thread. Every element of every parameter with a gradient
+  // must be updated exactly once per step; ranges of one parameter may be updated from different threads.
+  // Parameters that are not contiguous CPU float take only the whole range [0, numel).
+  void BeginStep();
+  void Update(size_t param, int64_t begin, int64_t end);
+  size_t size() const { return slots_.size(); }
+
   int64_t steps() const { return step_; }
   const AdamConfig& config() const { return config_; }
 
@@ -42,6 +52,8 @@ class FusedAdam {
     at::Tensor param, exp_avg, exp_avg_sq;
     double weight_decay = 0.0;
     int64_t step = 0;
+    bool fused = false, active = false;  // CPU float contiguous; has a gradient this step
+    double bias_correction1 = 1, bias_correction2 = 1;
   };
   std::vector<Slot> slots_;
   AdamConfig config_;
