@@ -17,6 +17,7 @@
 #include "augur/core/rng.h"
 #include "augur/models/ensemble/ensemble_weights.h"
 #include "augur/models/termination.h"
+#include "dense_kernel.h"
 
 #ifdef AUGUR_HAVE_ONEDNN
 // oneDNN's C BLAS-like entry points (dnnl.h, oneDNN 2.x; declared here because Debian ships libdnnl without its
@@ -34,6 +35,7 @@ namespace augur::models {
 namespace {
 
 std::atomic<int64_t> g_gemm_min_rows{FusedEnsemble::kOneDnnMinRows};
+std::atomic<bool> g_dense_kernel{true};
 
 // fp32 -> bfloat16, round to nearest even (inputs here are finite).
 inline uint16_t ToBf16(float f) {
@@ -70,7 +72,8 @@ void Softplus(const In& x, Eigen::Map<Eigen::ArrayXf> out) {
 }
 
 // Scratch slots.
-constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4, kStd = 5, kNoise = 6;
+constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4, kStd = 5, kNoise = 6,
+              kOutput = 7;
 
 }  // namespace
 
@@ -83,6 +86,11 @@ bool FusedEnsemble::has_onednn() {
 }
 int64_t FusedEnsemble::gemm_min_rows() { return g_gemm_min_rows.load(std::memory_order_relaxed); }
 void FusedEnsemble::set_gemm_min_rows(int64_t rows) { g_gemm_min_rows.store(rows, std::memory_order_relaxed); }
+bool FusedEnsemble::has_dense_kernel() { return kernels::dense_kernel_available(); }
+bool FusedEnsemble::dense_kernel() {
+  return kernels::dense_kernel_available() && g_dense_kernel.load(std::memory_order_relaxed);
+}
+void FusedEnsemble::set_dense_kernel(bool on) { g_dense_kernel.store(on, std::memory_order_relaxed); }
 
 FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Precision precision)
     : activation_(activation), precision_(has_onednn() ? precision : Precision::kFp32) {
@@ -137,6 +145,10 @@ void FusedEnsemble::OutputStd(int64_t rows, const float* y, float* out, float* t
   // lv = max - softplus(max - raw); lv = min + softplus(lv - min); softplus linear above 20 (ATen's threshold).
   const int64_t d = obs_dim_ + 1, n = rows * d;
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * d, y + r * 2 * d + d, d * sizeof(float));
+  if (kernels::dense_kernel_available()) {
+    kernels::BoundedStd(n, out, tiled_max_logvar_.data(), tiled_min_logvar_.data());
+    return;
+  }
   Eigen::Map<Eigen::ArrayXf> lv(out, n);
   Eigen::Map<const Eigen::ArrayXf> max_lv(tiled_max_logvar_.data(), n), min_lv(tiled_min_logvar_.data(), n);
   Eigen::Map<Eigen::ArrayXf> t(tmp, n);
@@ -196,12 +208,26 @@ void FusedEnsemble::MaxStdNorm(int64_t rows, const float* y, float* std_buf, flo
   }
 }
 
-const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b,
-                                    uint16_t* h16) const {
+const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b, uint16_t* h16,
+                                    float* out_last) const {
   const float* in = x;
   float* buffers[2] = {a, b};
   int cur = 0;
   const size_t layers = in_dims_.size();
+  if (precision_ == Precision::kFp32 && dense_kernel()) {
+    // Register-blocked layers with the bias and activation fused (dense_kernel.h).
+    const kernels::DenseAct hidden_act =
+        activation_ == Activation::kSilu ? kernels::DenseAct::kSilu : kernels::DenseAct::kRelu;
+    for (size_t l = 0; l < layers; ++l) {
+      const bool last = l + 1 == layers;
+      float* target = last && out_last != nullptr ? out_last : buffers[cur];
+      kernels::Dense(n, in_dims_[l], out_dims_[l], in, in_dims_[l], weight_[member][l].data(),
+                     bias_[member][l].data(), target, out_dims_[l], last ? kernels::DenseAct::kNone : hidden_act);
+      in = target;
+      cur ^= 1;
+    }
+    return in;
+  }
   [[maybe_unused]] const bool onednn = has_onednn() && n >= gemm_min_rows();
   const bool bf16 = precision_ == Precision::kBf16;
   for (size_t l = 0; l < layers; ++l) {
@@ -240,6 +266,10 @@ const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, f
     }
     in = buffers[cur];
     cur ^= 1;
+  }
+  if (out_last != nullptr) {
+    std::memcpy(out_last, in, sizeof(float) * n * out_dims_.back());
+    return out_last;
   }
   return in;  // [n, 2D]
 }
@@ -307,19 +337,22 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     }
   } else if (step.uncertainty != nullptr) {
     // Every member on every row for the max-norm; each group's rows take their own member's output.
+    float* out = scratch.Floats(kOutput, rows * out_).data();  // the slot the branch below uses: no growth between
     for (int64_t m = 0; m < members_; ++m) {
-      const float* y = Forward(m, rows, x, buf_a, buf_b, h16);
+      const float* y = Forward(m, rows, x, buf_a, buf_b, h16, out);
       MaxStdNorm(rows, y, std_buf, noise, step.uncertainty);
       const int64_t begin = step.member_begin[m];
       WriteRows(step, begin, step.member_begin[m + 1] - begin, y + begin * 2 * d, std_buf, noise);
     }
   } else {
+    // Every group's outputs into one [rows, 2D] buffer, then one epilogue pass over all rows.
+    float* y = scratch.Floats(kOutput, rows * out_).data();
     for (int64_t m = 0; m < members_; ++m) {
       const int64_t begin = step.member_begin[m], n = step.member_begin[m + 1] - begin;
       if (n == 0) continue;
-      const float* y = Forward(m, n, x + begin * in_, buf_a, buf_b, h16);
-      WriteRows(step, begin, n, y, std_buf, noise);
+      Forward(m, n, x + begin * in_, buf_a, buf_b, h16, y + begin * out_);
     }
+    WriteRows(step, 0, rows, y, std_buf, noise);
   }
 
   if (termination != nullptr && termination->can_terminate()) {

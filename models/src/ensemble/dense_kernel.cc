@@ -1,0 +1,290 @@
+#include "dense_kernel.h"
+
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+#include <immintrin.h>
+#define AUGUR_DENSE_AVX512 1
+#endif
+
+#include <algorithm>
+#include <utility>
+
+#include "augur/core/error.h"
+
+namespace augur::models::kernels {
+
+#ifdef AUGUR_DENSE_AVX512
+namespace {
+
+// Vector traits: 16 floats in a zmm (hidden layers) or 8 in a ymm (narrow heads: a 256-bit FMA is one
+// operation on the 256-bit pipes, a half-masked 512-bit one costs two).
+struct Z {
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int kW = 16;
+  static V Set1(float f) { return _mm512_set1_ps(f); }
+  static V Load(const float* p) { return _mm512_loadu_ps(p); }
+  static V Load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static void Store(float* p, V v, M m) { _mm512_mask_storeu_ps(p, m, v); }
+  static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V Fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
+  static V Add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V Min(V a, V b) { return _mm512_min_ps(a, b); }
+  static V Max(V a, V b) { return _mm512_max_ps(a, b); }
+  static V Round(V a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V Scalef(V a, V b) { return _mm512_scalef_ps(a, b); }
+  static V Rcp(V a) { return _mm512_rcp14_ps(a); }
+  static M Mask(int lanes) { return static_cast<M>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1u); }
+};
+
+struct Y {
+  using V = __m256;
+  using M = __mmask8;
+  static constexpr int kW = 8;
+  static V Set1(float f) { return _mm256_set1_ps(f); }
+  static V Load(const float* p) { return _mm256_loadu_ps(p); }
+  static V Load(const float* p, M m) { return _mm256_maskz_loadu_ps(m, p); }
+  static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  static void Store(float* p, V v, M m) { _mm256_mask_storeu_ps(p, m, v); }
+  static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static V Fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+  static V Add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V Min(V a, V b) { return _mm256_min_ps(a, b); }
+  static V Max(V a, V b) { return _mm256_max_ps(a, b); }
+  static V Round(V a) { return _mm256_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+  static V Scalef(V a, V b) { return _mm256_scalef_ps(a, b); }
+  static V Rcp(V a) { return _mm256_rcp14_ps(a); }
+  static M Mask(int lanes) { return static_cast<M>(lanes >= 8 ? 0xFFu : (1u << lanes) - 1u); }
+};
+
+// exp(x), x clamped to [-87, 87]: Cephes expf's range reduction and polynomial (Moshier, Cephes Math Library,
+// expf.c: C1 = 0.693359375, C2 = -2.12194440e-4, coefficients below; ~1 ulp), 2^n by scalef.
+template <class T>
+inline typename T::V Exp(typename T::V x) {
+  using V = typename T::V;
+  const V one = T::Set1(1.f);
+  x = T::Min(T::Max(x, T::Set1(-87.f)), T::Set1(87.f));
+  const V n = T::Round(T::Mul(x, T::Set1(1.44269504088896341f)));
+  x = T::Fnma(n, T::Set1(0.693359375f), x);
+  x = T::Fnma(n, T::Set1(-2.12194440e-4f), x);
+  V p = T::Set1(1.9875691500e-4f);
+  p = T::Fma(p, x, T::Set1(1.3981999507e-3f));
+  p = T::Fma(p, x, T::Set1(8.3334519073e-3f));
+  p = T::Fma(p, x, T::Set1(4.1665795894e-2f));
+  p = T::Fma(p, x, T::Set1(1.6666665459e-1f));
+  p = T::Fma(p, x, T::Set1(5.0000001201e-1f));
+  p = T::Fma(p, T::Mul(x, x), T::Add(x, one));
+  return T::Scalef(p, n);
+}
+
+// log1p(u) for u in [0, 1]: Cephes logf's reduction and polynomial (Moshier, logf.c) on f = u (e = 0) when
+// 1 + u < sqrt(2), else f = (1 + u) / 2 - 1 = (u - 1) / 2 (e = 1); f is exact in both cases, so small u keep
+// their full relative precision.
+inline __m512 Log1pUnit(__m512 u) {
+  const __mmask16 high = _mm512_cmp_ps_mask(u, _mm512_set1_ps(0.41421356237f), _CMP_GT_OQ);
+  const __m512 f = _mm512_mask_fmadd_ps(u, high, _mm512_set1_ps(0.5f), _mm512_set1_ps(-0.5f));
+  const __m512 e = _mm512_maskz_mov_ps(high, _mm512_set1_ps(1.f));
+  const __m512 z = _mm512_mul_ps(f, f);
+  __m512 p = _mm512_set1_ps(7.0376836292e-2f);
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.1514610310e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.1676998740e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.2420140846e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.4249322787e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.6668057665e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.0000714765e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-2.4999993993e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(3.3333331174e-1f));
+  __m512 y = _mm512_mul_ps(_mm512_mul_ps(f, z), p);
+  y = _mm512_fmadd_ps(e, _mm512_set1_ps(-2.12194440e-4f), y);
+  y = _mm512_fnmadd_ps(z, _mm512_set1_ps(0.5f), y);
+  __m512 r = _mm512_add_ps(f, y);
+  return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693359375f), r);
+}
+
+// softplus as ATen computes it (linear above 20): max(x, 0) + log1p(exp(-|x|)).
+inline __m512 Softplus(__m512 x) {
+  const __m512 ax = _mm512_abs_ps(x);
+  const __m512 s = _mm512_add_ps(_mm512_max_ps(x, _mm512_setzero_ps()),
+                                 Log1pUnit(Exp<Z>(_mm512_sub_ps(_mm512_setzero_ps(), ax))));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(20.f), _CMP_GT_OQ), s, x);
+}
+
+// silu(h) = h / (1 + exp(-h)) with 17 vector operations: h is clamped below at -87 (then 1 + exp(-h) stays
+// finite and its reciprocal normal; silu there is ~0 either way), -h = n ln2 + r with |r| <= ln2 / 2 (ln2 split
+// in two as in Cephes' expf: C1 = 0.693359375, C2 = -2.12194440e-4), exp(r) by its degree-6 Taylor polynomial
+// (truncation < 1.2e-7 relative), 2^n by scalef, the reciprocal by rcp14 plus one Newton step (~23 bits).
+// The Horner scheme runs on q = -r with the odd coefficients negated, which saves negating h.
+template <class T>
+inline typename T::V Silu(typename T::V h) {
+  using V = typename T::V;
+  const V one = T::Set1(1.f);
+  const V hc = T::Max(h, T::Set1(-87.f));
+  const V n = T::Round(T::Mul(hc, T::Set1(-1.44269504088896341f)));
+  V q = T::Fma(n, T::Set1(0.693359375f), hc);
+  q = T::Fma(n, T::Set1(-2.12194440e-4f), q);
+  V p = T::Set1(1.f / 720.f);
+  p = T::Fma(p, q, T::Set1(-1.f / 120.f));
+  p = T::Fma(p, q, T::Set1(1.f / 24.f));
+  p = T::Fma(p, q, T::Set1(-1.f / 6.f));
+  p = T::Fma(p, q, T::Set1(0.5f));
+  p = T::Fma(p, q, T::Set1(-1.f));
+  p = T::Fma(p, q, one);
+  const V d = T::Add(T::Scalef(p, n), one);
+  V r = T::Rcp(d);
+  r = T::Fma(T::Fnma(d, r, one), r, r);
+  return T::Mul(h, r);
+}
+
+// R rows x NV vectors of output columns, accumulated in registers over all of k. The last vector is masked.
+template <class T, int R, int NV>
+inline void Block(int64_t in, const float* x, int64_t ldx, const float* w, int64_t ldw, const float* b, float* y,
+                  int64_t ldy, typename T::M last, DenseAct act) {
+  using V = typename T::V;
+  constexpr int W = T::kW;
+  V acc[R][NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const V bv = v == NV - 1 ? T::Load(b + v * W, last) : T::Load(b + v * W);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) acc[r][v] = bv;
+  }
+  for (int64_t k = 0; k < in; ++k) {
+    V wv[NV];
+    const float* wk = w + k * ldw;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) wv[v] = v == NV - 1 ? T::Load(wk + v * W, last) : T::Load(wk + v * W);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      const V xb = T::Set1(x[r * ldx + k]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = T::Fma(xb, wv[v], acc[r][v]);
+    }
+  }
+  if (act == DenseAct::kSilu) {
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = Silu<T>(acc[r][v]);
+    }
+  } else if (act == DenseAct::kRelu) {
+    const V zero = T::Set1(0.f);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = T::Max(acc[r][v], zero);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      if (v == NV - 1) {
+        T::Store(y + r * ldy + v * W, acc[r][v], last);
+      } else {
+        T::Store(y + r * ldy + v * W, acc[r][v]);
+      }
+    }
+  }
+}
+
+// One block of `rows` (1 .. sizeof...(Rs)) rows: Block<T, rows, NV>.
+template <class T, int NV, int... Rs>
+inline void BlockOf(int rows, std::integer_sequence<int, Rs...>, int64_t in, const float* x, int64_t ldx,
+                    const float* w, int64_t ldw, const float* b, float* y, int64_t ldy, typename T::M last,
+                    DenseAct act) {
+  (void)((rows == Rs + 1 ? (Block<T, Rs + 1, NV>(in, x, ldx, w, ldw, b, y, ldy, last, act), true) : false) || ...);
+}
+
+// All rows of one column tile, in as few blocks as the registers allow (kRows rows: R x NV accumulators plus
+// NV weight vectors fit the 32 vector registers), rows spread evenly over the blocks (32 rows at NV = 4:
+// 6, 6, 5, 5, 5, 5 rather than 6 x 5 + 2).
+template <class T, int NV>
+void Tile(int64_t n, int64_t in, const float* x, int64_t ldx, const float* w, int64_t ldw, const float* b, float* y,
+          int64_t ldy, typename T::M last, DenseAct act) {
+  constexpr int kRows = NV == 4 ? 6 : NV == 3 ? 8 : 12;
+  const int64_t blocks = (n + kRows - 1) / kRows;
+  if (blocks == 0) return;
+  const int64_t base = n / blocks, extra = n % blocks;
+  int64_t r = 0;
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int rows = static_cast<int>(base + (i < extra ? 1 : 0));
+    BlockOf<T, NV>(rows, std::make_integer_sequence<int, kRows>(), in, x + r * ldx, ldx, w, ldw, b, y + r * ldy, ldy,
+                   last, act);
+    r += rows;
+  }
+}
+
+template <class T>
+void Columns(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, const float* w, const float* b,
+             float* y, int64_t ldy, DenseAct act) {
+  constexpr int W = T::kW;
+  const int64_t vectors = (out + W - 1) / W;
+  const int64_t tiles = (vectors + 3) / 4;  // at most 4 vectors (64 columns of zmm) per tile, split evenly
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t v0 = t * vectors / tiles, v1 = (t + 1) * vectors / tiles;
+    const int64_t c0 = v0 * W, cols = std::min(out, v1 * W) - c0;
+    const int nv = static_cast<int>(v1 - v0);
+    const typename T::M last = T::Mask(static_cast<int>(cols - (nv - 1) * W));
+    if constexpr (W == 8) {
+      Tile<T, 1>(n, in, x, ldx, w + c0, out, b + c0, y + c0, ldy, last, act);  // out <= 8: one vector
+      continue;
+    }
+    switch (nv) {
+      case 4:
+        Tile<T, 4>(n, in, x, ldx, w + c0, out, b + c0, y + c0, ldy, last, act);
+        break;
+      case 3:
+        Tile<T, 3>(n, in, x, ldx, w + c0, out, b + c0, y + c0, ldy, last, act);
+        break;
+      case 2:
+        Tile<T, 2>(n, in, x, ldx, w + c0, out, b + c0, y + c0, ldy, last, act);
+        break;
+      default:
+        Tile<T, 1>(n, in, x, ldx, w + c0, out, b + c0, y + c0, ldy, last, act);
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+bool dense_kernel_available() { return true; }
+
+void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* min_lv) {
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = Z::Mask(static_cast<int>(std::min<int64_t>(16, n - i)));
+    const __m512 raw = _mm512_maskz_loadu_ps(m, lv + i);
+    const __m512 hi = _mm512_maskz_loadu_ps(m, max_lv + i), lo = _mm512_maskz_loadu_ps(m, min_lv + i);
+    const __m512 bounded_above = _mm512_sub_ps(hi, Softplus(_mm512_sub_ps(hi, raw)));
+    const __m512 bounded = _mm512_add_ps(lo, Softplus(_mm512_sub_ps(bounded_above, lo)));
+    _mm512_mask_storeu_ps(lv + i, m, Exp<Z>(_mm512_mul_ps(bounded, _mm512_set1_ps(0.5f))));
+  }
+}
+
+void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, const float* w, const float* b, float* y,
+           int64_t ldy, DenseAct act) {
+  if (n <= 0 || out <= 0) return;
+  if (out <= 8) {
+    Columns<Y>(n, in, out, x, ldx, w, b, y, ldy, act);
+  } else {
+    Columns<Z>(n, in, out, x, ldx, w, b, y, ldy, act);
+  }
+}
+
+#else
+
+bool dense_kernel_available() { return false; }
+
+void BoundedStd(int64_t, float*, const float*, const float*) {
+  AUGUR_CHECK(false) << "kernels::BoundedStd needs an AVX-512 build (AUGUR_NATIVE on an AVX-512 host)";
+}
+
+void Dense(int64_t, int64_t, int64_t, const float*, int64_t, const float*, const float*, float*, int64_t, DenseAct) {
+  AUGUR_CHECK(false) << "kernels::Dense needs an AVX-512 build (AUGUR_NATIVE on an AVX-512 host)";
+}
+
+#endif
+
+}  // namespace augur::models::kernels
