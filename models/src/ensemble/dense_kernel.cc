@@ -79,38 +79,6 @@ inline typename T::V Exp(typename T::V x) {
   return T::Scalef(p, n);
 }
 
-// log1p(u) for u in [0, 1]: Cephes logf's reduction and polynomial (Moshier, logf.c) on f = u (e = 0) when
-// 1 + u < sqrt(2), else f = (1 + u) / 2 - 1 = (u - 1) / 2 (e = 1); f is exact in both cases, so small u keep
-// their full relative precision.
-inline __m512 Log1pUnit(__m512 u) {
-  const __mmask16 high = _mm512_cmp_ps_mask(u, _mm512_set1_ps(0.41421356237f), _CMP_GT_OQ);
-  const __m512 f = _mm512_mask_fmadd_ps(u, high, _mm512_set1_ps(0.5f), _mm512_set1_ps(-0.5f));
-  const __m512 e = _mm512_maskz_mov_ps(high, _mm512_set1_ps(1.f));
-  const __m512 z = _mm512_mul_ps(f, f);
-  __m512 p = _mm512_set1_ps(7.0376836292e-2f);
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.1514610310e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.1676998740e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.2420140846e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.4249322787e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-1.6668057665e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.0000714765e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(-2.4999993993e-1f));
-  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(3.3333331174e-1f));
-  __m512 y = _mm512_mul_ps(_mm512_mul_ps(f, z), p);
-  y = _mm512_fmadd_ps(e, _mm512_set1_ps(-2.12194440e-4f), y);
-  y = _mm512_fnmadd_ps(z, _mm512_set1_ps(0.5f), y);
-  __m512 r = _mm512_add_ps(f, y);
-  return _mm512_fmadd_ps(e, _mm512_set1_ps(0.693359375f), r);
-}
-
-// softplus as ATen computes it (linear above 20): max(x, 0) + log1p(exp(-|x|)).
-inline __m512 Softplus(__m512 x) {
-  const __m512 ax = _mm512_abs_ps(x);
-  const __m512 s = _mm512_add_ps(_mm512_max_ps(x, _mm512_setzero_ps()),
-                                 Log1pUnit(Exp<Z>(_mm512_sub_ps(_mm512_setzero_ps(), ax))));
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(20.f), _CMP_GT_OQ), s, x);
-}
-
 // silu(h) = h / (1 + exp(-h)) with 17 vector operations: h is clamped below at -87 (then 1 + exp(-h) stays
 // finite and its reciprocal normal; silu there is ~0 either way), -h = n ln2 + r with |r| <= ln2 / 2 (ln2 split
 // in two as in Cephes' expf: C1 = 0.693359375, C2 = -2.12194440e-4), exp(r) by its degree-6 Taylor polynomial
@@ -252,14 +220,15 @@ void Columns(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, co
 
 bool dense_kernel_available() { return true; }
 
-void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* min_lv) {
+void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* exp_max_lv, const float* exp_min_lv) {
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 m = Z::Mask(static_cast<int>(std::min<int64_t>(16, n - i)));
     const __m512 raw = _mm512_maskz_loadu_ps(m, lv + i);
-    const __m512 hi = _mm512_maskz_loadu_ps(m, max_lv + i), lo = _mm512_maskz_loadu_ps(m, min_lv + i);
-    const __m512 bounded_above = _mm512_sub_ps(hi, Softplus(_mm512_sub_ps(hi, raw)));
-    const __m512 bounded = _mm512_add_ps(lo, Softplus(_mm512_sub_ps(bounded_above, lo)));
-    _mm512_mask_storeu_ps(lv + i, m, Exp<Z>(_mm512_mul_ps(bounded, _mm512_set1_ps(0.5f))));
+    const __m512 e = Exp<Z>(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, max_lv + i), raw));
+    const __m512 var = _mm512_add_ps(_mm512_maskz_loadu_ps(m, exp_min_lv + i),
+                                     _mm512_div_ps(_mm512_maskz_loadu_ps(m, exp_max_lv + i),
+                                                   _mm512_add_ps(_mm512_set1_ps(1.f), e)));
+    _mm512_mask_storeu_ps(lv + i, m, _mm512_sqrt_ps(var));
   }
 }
 
@@ -277,7 +246,7 @@ void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, cons
 
 bool dense_kernel_available() { return false; }
 
-void BoundedStd(int64_t, float*, const float*, const float*) {
+void BoundedStd(int64_t, float*, const float*, const float*, const float*) {
   AUGUR_CHECK(false) << "kernels::BoundedStd needs an AVX-512 build (AUGUR_NATIVE on an AVX-512 host)";
 }
 

@@ -19,8 +19,11 @@ bool dense_kernel_available();
 void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, const float* w, const float* b, float* y,
            int64_t ldy, DenseAct act);
 
-// lv[i] <- exp(0.5 * bounded(lv[i])), bounded(v) = lo + softplus(hi - softplus(hi - v) - lo) with hi = max_lv[i],
-// lo = min_lv[i] (the ensemble's soft log-variance bounds; softplus as ATen's, linear above 20). i < n.
-void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* min_lv);
+// lv[i] <- exp(0.5 * bounded(lv[i])), the predicted std of a raw log-variance output under the ensemble's soft
+// bounds, bounded(v) = lo + softplus(hi - softplus(hi - v) - lo) with hi = max_lv[i], lo = min_lv[i]. Since
+// exp(softplus(y)) = 1 + exp(y), exp(bounded(v)) = exp(lo) + exp(hi) / (1 + exp(hi - v)): one exp, one
+// division and one square root per value (exp_max_lv[i] = exp(hi), exp_min_lv[i] = exp(lo), finite). Matches
+// the two-softplus form (ATen's softplus is linear above 20: a difference below exp(-20) relative) to ~1e-7.
+void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* exp_max_lv, const float* exp_min_lv);
 
 }  // namespace augur::models::kernels

@@ -129,12 +129,17 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Pr
   target_std_ = ToVector(w.target_std);
   // Per-output constants repeated for kTileRows rows, so that the output epilogue runs on flat arrays.
   const int64_t d = obs_dim_ + 1;
-  for (std::vector<float>* tiled : {&tiled_max_logvar_, &tiled_min_logvar_, &tiled_target_mean_, &tiled_target_std_}) {
+  for (std::vector<float>* tiled : {&tiled_max_logvar_, &tiled_min_logvar_, &tiled_target_mean_, &tiled_target_std_,
+                                    &tiled_exp_max_logvar_, &tiled_exp_min_logvar_}) {
     tiled->resize(kTileRows * d);
   }
   for (int64_t i = 0; i < kTileRows * d; ++i) {
     tiled_max_logvar_[i] = max_logvar_[i % d];
     tiled_min_logvar_[i] = min_logvar_[i % d];
+    tiled_exp_max_logvar_[i] = std::exp(max_logvar_[i % d]);
+    tiled_exp_min_logvar_[i] = std::exp(min_logvar_[i % d]);
+    exp_bounds_ = exp_bounds_ && std::isfinite(tiled_exp_max_logvar_[i]) && tiled_exp_max_logvar_[i] < 1e30f &&
+                  std::isfinite(tiled_exp_min_logvar_[i]);
     tiled_target_mean_[i] = target_mean_[i % d];
     tiled_target_std_[i] = target_std_[i % d];
   }
@@ -145,8 +150,8 @@ void FusedEnsemble::OutputStd(int64_t rows, const float* y, float* out, float* t
   // lv = max - softplus(max - raw); lv = min + softplus(lv - min); softplus linear above 20 (ATen's threshold).
   const int64_t d = obs_dim_ + 1, n = rows * d;
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * d, y + r * 2 * d + d, d * sizeof(float));
-  if (kernels::dense_kernel_available()) {
-    kernels::BoundedStd(n, out, tiled_max_logvar_.data(), tiled_min_logvar_.data());
+  if (kernels::dense_kernel_available() && exp_bounds_) {
+    kernels::BoundedStd(n, out, tiled_max_logvar_.data(), tiled_exp_max_logvar_.data(), tiled_exp_min_logvar_.data());
     return;
   }
   Eigen::Map<Eigen::ArrayXf> lv(out, n);

@@ -84,6 +84,9 @@ class FusedEnsemble {
   std::vector<float> target_mean_, target_std_;             // [D]
   // The four above repeated kTileRows times ([kTileRows * D]).
   std::vector<float> tiled_max_logvar_, tiled_min_logvar_, tiled_target_mean_, tiled_target_std_;
+  // exp of the tiled bounds, for kernels::BoundedStd (used when exp_bounds_: all finite, exp(max) < 1e30).
+  std::vector<float> tiled_exp_max_logvar_, tiled_exp_min_logvar_;
+  bool exp_bounds_ = true;
 };
 
 }  // namespace augur::models
