@@ -19,6 +19,11 @@ bool dense_kernel_available();
 void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, const float* w, const float* b, float* y,
            int64_t ldy, DenseAct act);
 
+// x[r, :] = ([state[r, :], action[r, :]] - mean) * inv_std for r < rows (x row-major [rows, s_dim + a_dim]), with
+// the same two roundings per value as the scalar loop (subtract, then multiply).
+void NormalizeInputs(int64_t rows, int64_t s_dim, int64_t a_dim, const float* state, const float* action,
+                     const float* mean, const float* inv_std, float* x);
+
 // lv[i] <- exp(0.5 * bounded(lv[i])), the predicted std of a raw log-variance output under the ensemble's soft
 // bounds, bounded(v) = lo + softplus(hi - softplus(hi - v) - lo) with hi = max_lv[i], lo = min_lv[i]. Since
 // exp(softplus(y)) = 1 + exp(y), exp(bounded(v)) = exp(lo) + exp(hi) / (1 + exp(hi - v)): one exp, one

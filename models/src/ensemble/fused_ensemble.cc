@@ -306,12 +306,16 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
                       : nullptr;
 
   // Normalized inputs [rows, O + A].
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* s = step.state + r * o;
-    const float* act = step.action + r * a_dim;
-    float* xr = x + r * in_;
-    for (int64_t i = 0; i < o; ++i) xr[i] = (s[i] - input_mean_[i]) * input_inv_std_[i];
-    for (int64_t i = 0; i < a_dim; ++i) xr[o + i] = (act[i] - input_mean_[o + i]) * input_inv_std_[o + i];
+  if (kernels::dense_kernel_available()) {
+    kernels::NormalizeInputs(rows, o, a_dim, step.state, step.action, input_mean_.data(), input_inv_std_.data(), x);
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* s = step.state + r * o;
+      const float* act = step.action + r * a_dim;
+      float* xr = x + r * in_;
+      for (int64_t i = 0; i < o; ++i) xr[i] = (s[i] - input_mean_[i]) * input_inv_std_[i];
+      for (int64_t i = 0; i < a_dim; ++i) xr[o + i] = (act[i] - input_mean_[o + i]) * input_inv_std_[o + i];
+    }
   }
 
   const int64_t tile = kTileRows * d;
