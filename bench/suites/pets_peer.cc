@@ -79,17 +79,18 @@ struct PlanRun {
   double predicted_return = 0;      // of the first timed plan
 };
 
-// precision: "fp32", "bf16", or "fp32-gemm" (fp32 with augur's dense kernel off: oneDNN / Eigen GEMMs).
+// precision: "fp32", "bf16", or "fp32-gemm" / "bf16-gemm" (augur's dense kernels off: oneDNN / Eigen GEMMs).
 PlanRun TimePlans(const Config& c, const std::string& precision, int plans, int threads) {
   const bool saved_kernel = augur::models::FusedEnsemble::dense_kernel();
-  if (precision == "fp32-gemm") augur::models::FusedEnsemble::set_dense_kernel(false);
+  const bool gemm_variant = precision.size() > 5 && precision.substr(precision.size() - 5) == "-gemm";
+  if (gemm_variant) augur::models::FusedEnsemble::set_dense_kernel(false);
   struct Restore {
     bool on;
     ~Restore() { augur::models::FusedEnsemble::set_dense_kernel(on); }
   } restore{saved_kernel};
   const std::string model_spec =
       augur::StrCat("ensemble:members=", c.ens, ",elites=", c.ens, ",hidden=", c.hid, ",layers=", c.layers,
-                    precision == "bf16" ? ",precision=bf16" : "");
+                    precision.rfind("bf16", 0) == 0 ? ",precision=bf16" : "");
   std::shared_ptr<const augur::WorldModel> model = augur::models::Create(
       model_spec, c.obs, c.act, augur::Box::Uniform(c.act, -1.f, 1.f));
   augur::Executor executor(threads);
@@ -304,7 +305,7 @@ std::vector<std::string> Split(const std::string& s) {
 int main(int argc, char** argv) {
   std::string configs = "small,large", json, peer_flag;
   int plans = -1, peer_steps = -1, repeats = 3, threads = 2, train_epochs = 3;
-  int64_t chunk_small = 8, chunk_large = 250;
+  int64_t chunk_small = 32, chunk_large = 250;
   bool smoke = false, bf16 = false, train = false, gemm = true, ab_kernel = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -400,7 +401,10 @@ int main(int argc, char** argv) {
     if (!peer.empty() && repeats > 0) peer_ms = RunPeer(peer, c, steps, repeats, &peer_line);
     std::vector<std::string> precisions = {"fp32"};
     if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("fp32-gemm");
-    if (bf16 && augur::models::FusedEnsemble::has_onednn()) precisions.push_back("bf16");
+    if (bf16 && augur::models::FusedEnsemble::has_onednn()) {
+      precisions.push_back("bf16");
+      if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("bf16-gemm");
+    }
     std::vector<float> fp32_action;
     for (const std::string& precision : precisions) {
       const PlanRun run = TimePlans(c, precision, n, threads);

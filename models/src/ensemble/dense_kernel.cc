@@ -6,6 +6,7 @@
 #endif
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "augur/core/error.h"
@@ -216,9 +217,133 @@ void Columns(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, co
   }
 }
 
+#if defined(__AVX512BF16__)
+// bf16 block: R rows x NV vectors of 16 output columns, fp32 accumulators, vdpbf16ps over pairs of k. x: bf16
+// rows with an even stride, w: pairs layout [k / 2][out][2]. Output fp32 (y) or, for hidden layers, rounded to
+// bf16 (y16: the next layer's input).
+template <int R, int NV>
+inline void BlockBf16(int64_t pairs, const uint16_t* x, int64_t ldx, const uint16_t* w, int64_t ldw, const float* b,
+                      float* y, uint16_t* y16, int64_t ldy, __mmask16 last, DenseAct act) {
+  __m512 acc[R][NV];
+#pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) {
+    const __m512 bv = v == NV - 1 ? _mm512_maskz_loadu_ps(last, b + v * 16) : _mm512_loadu_ps(b + v * 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) acc[r][v] = bv;
+  }
+  for (int64_t k = 0; k < pairs; ++k) {
+    __m512i wv[NV];
+    const uint16_t* wk = w + k * ldw;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      wv[v] = v == NV - 1 ? _mm512_maskz_loadu_epi32(last, wk + v * 32) : _mm512_loadu_si512(wk + v * 32);
+    }
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      int32_t pair;
+      std::memcpy(&pair, x + r * ldx + 2 * k, sizeof(pair));
+      const __m512i xb = _mm512_set1_epi32(pair);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], (__m512bh)xb, (__m512bh)wv[v]);
+    }
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      __m512 h = acc[r][v];
+      if (act == DenseAct::kSilu) h = Silu<Z>(h);
+      if (act == DenseAct::kRelu) h = _mm512_max_ps(h, _mm512_setzero_ps());
+      const __mmask16 m = v == NV - 1 ? last : static_cast<__mmask16>(0xFFFF);
+      if (y16 != nullptr) {
+        const __m256bh packed = _mm512_cvtneps_pbh(h);
+        _mm256_mask_storeu_epi16(y16 + r * ldy + v * 16, m, (__m256i)packed);
+      } else {
+        _mm512_mask_storeu_ps(y + r * ldy + v * 16, m, h);
+      }
+    }
+  }
+}
+
+template <int NV, int... Rs>
+inline void BlockBf16Of(int rows, std::integer_sequence<int, Rs...>, int64_t pairs, const uint16_t* x, int64_t ldx,
+                        const uint16_t* w, int64_t ldw, const float* b, float* y, uint16_t* y16, int64_t ldy,
+                        __mmask16 last, DenseAct act) {
+  (void)((rows == Rs + 1 ? (BlockBf16<Rs + 1, NV>(pairs, x, ldx, w, ldw, b, y, y16, ldy, last, act), true) : false) ||
+         ...);
+}
+
+template <int NV>
+void TileBf16(int64_t n, int64_t pairs, const uint16_t* x, int64_t ldx, const uint16_t* w, int64_t ldw,
+              const float* b, float* y, uint16_t* y16, int64_t ldy, __mmask16 last, DenseAct act) {
+  constexpr int kRows = NV == 4 ? 6 : NV == 3 ? 8 : 12;
+  const int64_t blocks = (n + kRows - 1) / kRows;
+  if (blocks == 0) return;
+  const int64_t base = n / blocks, extra = n % blocks;
+  int64_t r = 0;
+  for (int64_t i = 0; i < blocks; ++i) {
+    const int rows = static_cast<int>(base + (i < extra ? 1 : 0));
+    BlockBf16Of<NV>(rows, std::make_integer_sequence<int, kRows>(), pairs, x + r * ldx, ldx, w, ldw, b,
+                    y == nullptr ? nullptr : y + r * ldy, y16 == nullptr ? nullptr : y16 + r * ldy, ldy, last, act);
+    r += rows;
+  }
+}
+#endif
+
 }  // namespace
 
 bool dense_kernel_available() { return true; }
+
+bool dense_bf16_available() {
+#if defined(__AVX512BF16__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+void PackBf16Pairs(int64_t in, int64_t out, const uint16_t* w, uint16_t* packed) {
+  const int64_t pairs = (in + 1) / 2;
+  for (int64_t k = 0; k < pairs; ++k) {
+    for (int64_t j = 0; j < out; ++j) {
+      packed[(k * out + j) * 2] = w[(2 * k) * out + j];
+      packed[(k * out + j) * 2 + 1] = 2 * k + 1 < in ? w[(2 * k + 1) * out + j] : uint16_t{0};
+    }
+  }
+}
+
+void DenseBf16(int64_t n, int64_t in, int64_t out, const uint16_t* x, int64_t ldx, const uint16_t* packed,
+               const float* b, float* y, uint16_t* y16, int64_t ldy, DenseAct act) {
+#if defined(__AVX512BF16__)
+  if (n <= 0 || out <= 0) return;
+  const int64_t pairs = (in + 1) / 2, vectors = (out + 15) / 16, tiles = (vectors + 3) / 4;
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t v0 = t * vectors / tiles, v1 = (t + 1) * vectors / tiles;
+    const int64_t c0 = v0 * 16, cols = std::min(out, v1 * 16) - c0;
+    const int nv = static_cast<int>(v1 - v0);
+    const __mmask16 last = Z::Mask(static_cast<int>(cols - (nv - 1) * 16));
+    const uint16_t* w = packed + 2 * c0;
+    float* yt = y == nullptr ? nullptr : y + c0;
+    uint16_t* y16t = y16 == nullptr ? nullptr : y16 + c0;
+    switch (nv) {
+      case 4:
+        TileBf16<4>(n, pairs, x, ldx, w, 2 * out, b + c0, yt, y16t, ldy, last, act);
+        break;
+      case 3:
+        TileBf16<3>(n, pairs, x, ldx, w, 2 * out, b + c0, yt, y16t, ldy, last, act);
+        break;
+      case 2:
+        TileBf16<2>(n, pairs, x, ldx, w, 2 * out, b + c0, yt, y16t, ldy, last, act);
+        break;
+      default:
+        TileBf16<1>(n, pairs, x, ldx, w, 2 * out, b + c0, yt, y16t, ldy, last, act);
+        break;
+    }
+  }
+#else
+  AUGUR_CHECK(false) << "kernels::DenseBf16 needs an AVX-512 BF16 build";
+#endif
+}
 
 void BoundedStd(int64_t n, float* lv, const float* max_lv, const float* exp_max_lv, const float* exp_min_lv) {
   for (int64_t i = 0; i < n; i += 16) {
@@ -267,6 +392,16 @@ void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, cons
 #else
 
 bool dense_kernel_available() { return false; }
+bool dense_bf16_available() { return false; }
+
+void PackBf16Pairs(int64_t, int64_t, const uint16_t*, uint16_t*) {
+  AUGUR_CHECK(false) << "kernels::PackBf16Pairs needs an AVX-512 BF16 build";
+}
+
+void DenseBf16(int64_t, int64_t, int64_t, const uint16_t*, int64_t, const uint16_t*, const float*, float*, uint16_t*,
+               int64_t, DenseAct) {
+  AUGUR_CHECK(false) << "kernels::DenseBf16 needs an AVX-512 BF16 build";
+}
 
 void NormalizeInputs(int64_t, int64_t, int64_t, const float*, const float*, const float*, const float*, float*) {
   AUGUR_CHECK(false) << "kernels::NormalizeInputs needs an AVX-512 build (AUGUR_NATIVE on an AVX-512 host)";

@@ -19,6 +19,16 @@ bool dense_kernel_available();
 void Dense(int64_t n, int64_t in, int64_t out, const float* x, int64_t ldx, const float* w, const float* b, float* y,
            int64_t ldy, DenseAct act);
 
+// The bf16 variant (AVX-512 BF16 builds): x rounded to bf16 with an even row stride ldx (a padded odd k must
+// hold a finite value; its weights are zero), weights packed by PackBf16Pairs, products summed pairwise by
+// vdpbf16ps into fp32 accumulators; the bias and the activation in fp32. Output: fp32 rows in y, or (y ==
+// nullptr) rounded to bf16 in y16 (the next layer's input); ldy is the output's row stride in elements.
+bool dense_bf16_available();
+// w: bf16 [in, out] row-major -> packed [(in + 1) / 2][out][2] (k pairs interleaved per column, odd tail zero).
+void PackBf16Pairs(int64_t in, int64_t out, const uint16_t* w, uint16_t* packed);
+void DenseBf16(int64_t n, int64_t in, int64_t out, const uint16_t* x, int64_t ldx, const uint16_t* packed,
+               const float* b, float* y, uint16_t* y16, int64_t ldy, DenseAct act);
+
 // x[r, :] = ([state[r, :], action[r, :]] - mean) * inv_std for r < rows (x row-major [rows, s_dim + a_dim]), with
 // the same two roundings per value as the scalar loop (subtract, then multiply).
 void NormalizeInputs(int64_t rows, int64_t s_dim, int64_t a_dim, const float* state, const float* action,

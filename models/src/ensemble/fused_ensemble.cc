@@ -119,6 +119,17 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Pr
         ToBf16(layer.data(), static_cast<int64_t>(layer.size()), weight16_[m].back().data());
       }
     }
+    bool even_hidden = true;
+    for (size_t l = 0; l + 1 < layers; ++l) even_hidden = even_hidden && out_dims_[l] % 2 == 0;
+    if (kernels::dense_bf16_available() && even_hidden) {
+      packed16_.resize(members_);
+      for (int64_t m = 0; m < members_; ++m) {
+        for (size_t l = 0; l < layers; ++l) {
+          packed16_[m].emplace_back(((in_dims_[l] + 1) / 2) * out_dims_[l] * 2);
+          kernels::PackBf16Pairs(in_dims_[l], out_dims_[l], weight16_[m][l].data(), packed16_[m].back().data());
+        }
+      }
+    }
   }
   max_logvar_ = ToVector(w.max_logvar);
   min_logvar_ = ToVector(w.min_logvar);
@@ -219,6 +230,33 @@ const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, f
   float* buffers[2] = {a, b};
   int cur = 0;
   const size_t layers = in_dims_.size();
+  if (precision_ == Precision::kBf16 && dense_kernel() && !packed16_.empty()) {
+    // bf16 layers through the vdpbf16ps kernel: the normalized inputs rounded once (rows padded to an even
+    // count of values), hidden layers written directly as bf16 into a / b, the last layer in fp32.
+    const int64_t ld0 = (in_dims_[0] + 1) / 2 * 2;
+    for (int64_t r = 0; r < n; ++r) {
+      ToBf16(x + r * in_dims_[0], in_dims_[0], h16 + r * ld0);
+      if (ld0 != in_dims_[0]) h16[r * ld0 + in_dims_[0]] = 0;
+    }
+    const uint16_t* in16 = h16;
+    int64_t ld = ld0;
+    const kernels::DenseAct hidden_act =
+        activation_ == Activation::kSilu ? kernels::DenseAct::kSilu : kernels::DenseAct::kRelu;
+    for (size_t l = 0; l < layers; ++l) {
+      if (l + 1 == layers) {
+        float* target = out_last != nullptr ? out_last : buffers[cur];
+        kernels::DenseBf16(n, in_dims_[l], out_dims_[l], in16, ld, packed16_[member][l].data(),
+                           bias_[member][l].data(), target, nullptr, out_dims_[l], kernels::DenseAct::kNone);
+        return target;
+      }
+      uint16_t* y16 = reinterpret_cast<uint16_t*>(buffers[cur]);
+      kernels::DenseBf16(n, in_dims_[l], out_dims_[l], in16, ld, packed16_[member][l].data(), bias_[member][l].data(),
+                         nullptr, y16, out_dims_[l], hidden_act);
+      in16 = y16;
+      ld = out_dims_[l];  // even for the hidden widths this path takes (checked in the constructor)
+      cur ^= 1;
+    }
+  }
   if (precision_ == Precision::kFp32 && dense_kernel()) {
     // Register-blocked layers with the bias and activation fused (dense_kernel.h).
     const kernels::DenseAct hidden_act =
@@ -302,7 +340,8 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
   float* buf_b = scratch.Floats(kBufferB, rows * widest_).data();
   // bf16 layer inputs, two per float of the slot.
   uint16_t* h16 = precision_ == Precision::kBf16
-                      ? reinterpret_cast<uint16_t*>(scratch.Floats(kBf16, (rows * std::max(in_, widest_) + 1) / 2).data())
+                      ? reinterpret_cast<uint16_t*>(
+                            scratch.Floats(kBf16, (rows * std::max(in_ + 1, widest_) + 1) / 2).data())
                       : nullptr;
 
   // Normalized inputs [rows, O + A].

@@ -79,6 +79,9 @@ class FusedEnsemble {
   std::vector<std::vector<std::vector<float>>> weight_;     // [member][layer] row-major [in, out]
   std::vector<std::vector<std::vector<float>>> bias_;       // [member][layer] [out]
   std::vector<std::vector<std::vector<uint16_t>>> weight16_;  // bf16 copies of weight_ (Precision::kBf16 only)
+  // weight16_ in kernels::PackBf16Pairs' layout, for the vdpbf16ps kernel (AVX-512 BF16 builds; hidden widths
+  // even), else empty.
+  std::vector<std::vector<std::vector<uint16_t>>> packed16_;
   std::vector<float> max_logvar_, min_logvar_;              // [D]
   std::vector<float> input_mean_, input_inv_std_;           // [In]
   std::vector<float> target_mean_, target_std_;             // [D]
