@@ -13,7 +13,8 @@
 // Training (--train): EnsembleModel::Train epochs against bench/peers/train_ensemble.py, samples/s.
 //
 // Run: build/bench/suites/augur_pets_peer_bench [--configs small,large] [--plans N] [--peer-steps N]
-//        [--repeats R] [--chunk-small C] [--chunk-large C] [--bf16] [--train] [--json out.json] [--smoke]
+//        [--repeats R] [--chunk-small C] [--chunk-large C] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train]
+//        [--json out.json] [--smoke]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -336,7 +337,8 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: %s [--configs small,large] [--plans N] [--peer-steps N] [--repeats R] [--chunk-small C] "
-                   "[--chunk-large C] [--gemm-min-rows N] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train] [--train-epochs N] [--no-gemm] "
+                   "[--chunk-large C] [--gemm-min-rows N] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train] "
+                   "[--train-epochs N] [--no-gemm] "
                    "[--peer PATH] [--json FILE] [--threads N] [--smoke]\n",
                    argv[0]);
       return 2;

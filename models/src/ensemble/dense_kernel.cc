@@ -142,7 +142,8 @@ inline void Block(int64_t in, const float* x, int64_t ldx, const float* w, int64
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[r][v] = T::Max(acc[r][v], zero);
+      // max returns its second operand when one is NaN: a NaN stays NaN, as in torch's relu.
+      for (int v = 0; v < NV; ++v) acc[r][v] = T::Max(zero, acc[r][v]);
     }
   }
 #pragma GCC unroll 12
@@ -253,7 +254,7 @@ inline void BlockBf16(int64_t pairs, const uint16_t* x, int64_t ldx, const uint1
     for (int v = 0; v < NV; ++v) {
       __m512 h = acc[r][v];
       if (act == DenseAct::kSilu) h = Silu<Z>(h);
-      if (act == DenseAct::kRelu) h = _mm512_max_ps(h, _mm512_setzero_ps());
+      if (act == DenseAct::kRelu) h = _mm512_max_ps(_mm512_setzero_ps(), h);  // NaN stays NaN
       const __mmask16 m = v == NV - 1 ? last : static_cast<__mmask16>(0xFFFF);
       if (y16 != nullptr) {
         const __m256bh packed = _mm512_cvtneps_pbh(h);
