@@ -13,7 +13,8 @@
 // Training (--train): EnsembleModel::Train epochs against bench/peers/train_ensemble.py, samples/s.
 //
 // Run: build/bench/suites/augur_pets_peer_bench [--configs small,large] [--plans N] [--peer-steps N]
-//        [--repeats R] [--chunk-small C] [--chunk-large C] [--bf16] [--train] [--json out.json] [--smoke]
+//        [--repeats R] [--chunk-small C] [--chunk-large C] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train]
+//        [--json out.json] [--smoke]
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
@@ -79,10 +80,18 @@ struct PlanRun {
   double predicted_return = 0;      // of the first timed plan
 };
 
+// precision: "fp32", "bf16", or "fp32-gemm" / "bf16-gemm" (augur's dense kernels off: oneDNN / Eigen GEMMs).
 PlanRun TimePlans(const Config& c, const std::string& precision, int plans, int threads) {
+  const bool saved_kernel = augur::models::FusedEnsemble::dense_kernel();
+  const bool gemm_variant = precision.size() > 5 && precision.substr(precision.size() - 5) == "-gemm";
+  if (gemm_variant) augur::models::FusedEnsemble::set_dense_kernel(false);
+  struct Restore {
+    bool on;
+    ~Restore() { augur::models::FusedEnsemble::set_dense_kernel(on); }
+  } restore{saved_kernel};
   const std::string model_spec =
       augur::StrCat("ensemble:members=", c.ens, ",elites=", c.ens, ",hidden=", c.hid, ",layers=", c.layers,
-                    precision == "bf16" ? ",precision=bf16" : "");
+                    precision.rfind("bf16", 0) == 0 ? ",precision=bf16" : "");
   std::shared_ptr<const augur::WorldModel> model = augur::models::Create(
       model_spec, c.obs, c.act, augur::Box::Uniform(c.act, -1.f, 1.f));
   augur::Executor executor(threads);
@@ -319,8 +328,8 @@ std::vector<std::string> Split(const std::string& s) {
 int main(int argc, char** argv) {
   std::string configs = "small,large", json, peer_flag;
   int plans = -1, peer_steps = -1, repeats = 3, threads = 2, train_epochs = 3, train_rounds = 2;
-  int64_t chunk_small = 8, chunk_large = 250;
-  bool smoke = false, bf16 = false, train = false, gemm = true;
+  int64_t chunk_small = 32, chunk_large = 250;
+  bool smoke = false, bf16 = false, train = false, gemm = true, ab_kernel = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -339,6 +348,8 @@ int main(int argc, char** argv) {
     else if (a == "--chunk-large") chunk_large = std::stoll(next());
     else if (a == "--gemm-min-rows") augur::models::FusedEnsemble::set_gemm_min_rows(std::stoll(next()));
     else if (a == "--bf16") bf16 = true;
+    else if (a == "--ab-kernel") ab_kernel = true;
+    else if (a == "--no-dense-kernel") augur::models::FusedEnsemble::set_dense_kernel(false);
     else if (a == "--train") train = true;
     else if (a == "--train-epochs") train_epochs = std::stoi(next());
     else if (a == "--train-rounds") train_rounds = std::stoi(next());
@@ -349,7 +360,8 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(stderr,
                    "usage: %s [--configs small,large] [--plans N] [--peer-steps N] [--repeats R] [--chunk-small C] "
-                   "[--chunk-large C] [--gemm-min-rows N] [--bf16] [--train] [--train-epochs N] [--train-rounds N] [--no-gemm] "
+                   "[--chunk-large C] [--gemm-min-rows N] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train] "
+                   "[--train-epochs N] [--train-rounds N] [--no-gemm] "
                    "[--peer PATH] [--json FILE] [--threads N] [--smoke]\n",
                    argv[0]);
       return 2;
@@ -373,9 +385,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "peer skipped: %s/../shared/peers/pets_cem.py not found (pass --peer PATH)\n",
                  AUGUR_SOURCE_DIR);
   }
-  std::printf("augur vs python-pytorch PETS-CEM, %d threads, oneDNN GEMM in the fused path: %s (min rows %lld)\n",
-              threads, augur::models::FusedEnsemble::has_onednn() ? "yes" : "no",
-              static_cast<long long>(augur::models::FusedEnsemble::gemm_min_rows()));
+  std::printf(
+      "augur vs python-pytorch PETS-CEM, %d threads, fp32 dense kernel (AVX-512, fused bias + activation): %s, "
+      "oneDNN GEMM in the fused path: %s (min rows %lld)\n",
+      threads, augur::models::FusedEnsemble::dense_kernel() ? "yes" : "no",
+      augur::models::FusedEnsemble::has_onednn() ? "yes" : "no",
+      static_cast<long long>(augur::models::FusedEnsemble::gemm_min_rows()));
 
   GemmRef ref;
   if (gemm) {
@@ -393,7 +408,7 @@ int main(int argc, char** argv) {
   }
   js << "},\n  \"gemm_best_gflops\": " << ref.best << ",\n  \"plans\": [";
 
-  std::printf("\n%-6s %-5s %6s %12s %12s %12s %12s %7s %9s %9s %6s\n", "config", "prec", "chunk", "augur min",
+  std::printf("\n%-6s %-9s %6s %12s %12s %12s %12s %7s %9s %9s %6s\n", "config", "prec", "chunk", "augur min",
               "augur med", "peer min", "peer med", "ratio", "GFLOP/s", "GEMM best", "frac");
   bool first_row = true;
   for (const std::string& name : Split(configs)) {
@@ -410,14 +425,18 @@ int main(int argc, char** argv) {
     Stats peer_ms;
     if (!peer.empty() && repeats > 0) peer_ms = RunPeer(peer, c, steps, repeats, &peer_line);
     std::vector<std::string> precisions = {"fp32"};
-    if (bf16 && augur::models::FusedEnsemble::has_onednn()) precisions.push_back("bf16");
+    if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("fp32-gemm");
+    if (bf16 && augur::models::FusedEnsemble::has_onednn()) {
+      precisions.push_back("bf16");
+      if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("bf16-gemm");
+    }
     std::vector<float> fp32_action;
     for (const std::string& precision : precisions) {
       const PlanRun run = TimePlans(c, precision, n, threads);
       const double gflops = PlanFlops(c) / (run.ms.median / 1e3) / 1e9;
       const double ratio = peer_ms.median > 0 ? peer_ms.median / run.ms.median : 0;
       const double frac = ref.best > 0 ? gflops / ref.best : 0;
-      std::printf("%-6s %-5s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %6.2fx %9.1f %9.1f %5.0f%%\n", c.name.c_str(),
+      std::printf("%-6s %-9s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %6.2fx %9.1f %9.1f %5.0f%%\n", c.name.c_str(),
                   precision.c_str(), static_cast<long long>(c.chunk), run.ms.min, run.ms.median, peer_ms.min,
                   peer_ms.median, ratio, gflops, ref.best, 100 * frac);
       double action_diff = 0;
@@ -427,8 +446,8 @@ int main(int argc, char** argv) {
         for (size_t k = 0; k < fp32_action.size() && k < run.first_action.size(); ++k) {
           action_diff = std::max(action_diff, static_cast<double>(std::fabs(fp32_action[k] - run.first_action[k])));
         }
-        std::printf("       bf16 vs fp32: first action max |diff| %.4f (same seed and start; untrained weights)\n",
-                    action_diff);
+        std::printf("       %s vs fp32: first action max |diff| %.4f (same seed and start; untrained weights)\n",
+                    precision.c_str(), action_diff);
       }
       js << (first_row ? "\n" : ",\n") << "    {\"config\": \"" << c.name << "\", \"precision\": \"" << precision
          << "\", \"chunk\": " << c.chunk << ", \"augur_ms_min\": " << run.ms.min

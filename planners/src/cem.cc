@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "augur/core/error.h"
 
@@ -39,9 +40,11 @@ void Cem::BeginPlan() {
 bool Cem::Iterate(int64_t iteration) {
   const int64_t HA = horizon_ * action_dim_;
   Rng rng = IterationRng(iteration);
+  // Bulk normals (Rng::FillNormal, vectorized) in sample order, then scaled and shifted per position.
+  rng.FillNormal(std::span<float>(samples_.data(), static_cast<size_t>(o_.pop * HA)));
   for (int64_t s = 0; s < o_.pop; ++s) {
     float* seq = samples_.data() + s * HA;
-    for (int64_t i = 0; i < HA; ++i) seq[i] = mean_[i] + std_[i] * rng.Normal();
+    for (int64_t i = 0; i < HA; ++i) seq[i] = mean_[i] + std_[i] * seq[i];
   }
   ClipToBounds(samples_);
   if (!EvaluateSequences(samples_, o_.pop, iteration, returns_)) return false;

@@ -31,7 +31,7 @@ enum FloatSlot : int {
   kStats,        // [2 S] disagreement
   kRecord,       // [(H + 1), P, S] predicted particles (PredictStates)
 };
-enum IntSlot : int { kMember = 0, kOrder, kMemberBegin };
+enum IntSlot : int { kMember = 0, kOrder, kMemberBegin, kSequence };
 
 std::span<float> F(Scratch& s, int slot, int64_t n) { return s.Floats(kRolloutSlots + slot, static_cast<size_t>(n)); }
 std::span<int64_t> I(Scratch& s, int slot, int64_t n) { return s.Ints(kRolloutSlots + slot, static_cast<size_t>(n)); }
@@ -174,6 +174,66 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
   const bool particle_penalty = lambda > 0.0 && options_.penalty == PenaltySource::kParticleDisagreement && P > 1;
   const bool goal = objective_.goal_weight > 0.0;
   double discount = 1.0;
+
+  if (options_.propagation == Propagation::kTsInf && !particle_penalty && record == nullptr) {
+    // TSinf: a particle keeps its member, so the grouping is the same at every step. The particles stay in
+    // grouped order for the whole horizon (no gather and scatter of states per step); returns are put back
+    // in canonical order at the end. Same values, same noise draws as the general loop below.
+    const Ts1Key key{job.seed, job.iteration, 0, first};
+    GroupRows(options_.propagation, rows, P, E, key, member, order, member_begin);
+    const std::span<const int64_t> groups(member_begin.data(), E + 1);
+    auto seq = I(sc, kSequence, rows);
+    for (int64_t g = 0; g < rows; ++g) seq[g] = first + order[g] / P;
+    for (int64_t g = 0; g < rows; ++g) std::copy(start_.begin(), start_.end(), in.begin() + g * S);
+    std::span<float> state = in, out = next;
+    for (int64_t t = 0; t < H; ++t) {
+      if (!model_->has_cpu_path() && job.deadline && Clock::now() >= *job.deadline) return false;
+      for (int64_t g = 0; g < rows; ++g) {
+        const float* a = job.actions.data() + (seq[g] * H + t) * A;
+        for (int64_t k = 0; k < A; ++k) act[g * A + k] = a[k];
+      }
+      StepRows(job, rows, chunk, groups, noise_ptr, sc, state, act, out, reward, done, uncertainty);
+      for (int64_t g = 0; g < rows; ++g) {
+        double r = reward[g];
+        if (model_penalty) r -= lambda * uncertainty[g];
+        if (goal) {
+          const float* y = out.data() + g * S;
+          double d2 = 0.0;
+          for (int64_t k = 0; k < S; ++k) {
+            const double d = y[k] - objective_.goal[k];
+            d2 += d * d;
+          }
+          r -= objective_.goal_weight * std::sqrt(d2);
+        }
+        if (alive[g] > 0.f) {
+          ret[g] += static_cast<float>(discount * static_cast<float>(r));
+          if (objective_.stop_at_done && done[g] > 0.5f) alive[g] = 0.f;
+        }
+      }
+      std::swap(state, out);
+      discount *= objective_.discount;
+    }
+    if (objective_.terminal_value) {
+      auto value = F(sc, kValue, rows);
+      const ValueFunction& v = *objective_.terminal_value;
+      if (v.has_cpu_path()) {
+        v.ValueCpu(rows, state.data(), value.data(), sc);
+      } else {
+        CopyOut(v.Value(Wrap(state.data(), rows, S)), value, rows, "terminal value");
+      }
+      const double w = discount * objective_.terminal_weight;
+      for (int64_t g = 0; g < rows; ++g) {
+        if (alive[g] > 0.f) ret[g] += static_cast<float>(w * value[g]);
+      }
+    }
+    for (int64_t g = 0; g < rows; ++g) step_reward[order[g]] = ret[g];  // canonical order
+    for (int64_t j = 0; j < last - first; ++j) {
+      double sum = 0.0;
+      for (int64_t k = 0; k < P; ++k) sum += step_reward[j * P + k];
+      job.returns[first + j] = static_cast<float>(sum / P);
+    }
+    return true;
+  }
 
   for (int64_t t = 0; t < H; ++t) {
     if (!model_->has_cpu_path() && job.deadline && Clock::now() >= *job.deadline) return false;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/core/rng.h"
 #include "augur/core/torch_rng.h"
@@ -120,6 +121,8 @@ TEST(EnsembleStepTest, OneDnnGemmPathMatchesTensorPathAndEigen) {
   const Transition t = model->Step(state, action, ctx);
   Scratch scratch;
   ASSERT_LE(FusedEnsemble::gemm_min_rows(), 300);
+  const bool saved_kernel = FusedEnsemble::dense_kernel();
+  FusedEnsemble::set_dense_kernel(false);  // this test is about the GEMM paths
   CpuResult fast = RunCpu(*model, state, action, member_begin, nullptr, scratch, false);
   EXPECT_TRUE(at::allclose(AsTensor(fast.next_state, {900, kObs}), t.next_state, 1e-4, 1e-4));
   EXPECT_TRUE(at::allclose(AsTensor(fast.reward, {900}), t.reward, 1e-4, 1e-4));
@@ -127,8 +130,58 @@ TEST(EnsembleStepTest, OneDnnGemmPathMatchesTensorPathAndEigen) {
   FusedEnsemble::set_gemm_min_rows(std::numeric_limits<int64_t>::max());  // Eigen only
   CpuResult eigen = RunCpu(*model, state, action, member_begin, nullptr, scratch, false);
   FusedEnsemble::set_gemm_min_rows(saved);
+  FusedEnsemble::set_dense_kernel(saved_kernel);
   EXPECT_TRUE(at::allclose(AsTensor(fast.next_state, {900, kObs}), AsTensor(eigen.next_state, {900, kObs}), 1e-4, 1e-4));
   EXPECT_TRUE(at::allclose(AsTensor(fast.reward, {900}), AsTensor(eigen.reward, {900}), 1e-4, 1e-4));
+}
+
+// augur's register-blocked AVX-512 kernel (on by default in AVX-512 builds): the tensor path's results to
+// atol 1e-5 + rtol 1e-5 at group sizes that exercise every row-block shape (1 to 300 rows), with ReLU too,
+// and the GEMM path's to 1e-5.
+TEST(EnsembleStepTest, DenseKernelMatchesTensorPathAndGemmPath) {
+  if (!FusedEnsemble::has_dense_kernel()) GTEST_SKIP() << "no AVX-512 dense kernel in this build";
+  for (const char* activation : {"silu", "relu"}) {
+    auto model = Create(StrCat("ensemble:members=3,elites=3,hidden=200,layers=3,act=", activation),
+                        ModelInputs{.obs_dim = kObs, .action_dim = kAct});
+    const std::vector<int64_t> member_begin{0, 1, 14, 314};
+    const int64_t rows = member_begin.back();
+    at::Generator gen = MakeCpuGenerator(23);
+    const at::Tensor state = at::randn({rows, kObs}, gen, at::kFloat) * 2;
+    const at::Tensor action = at::rand({rows, kAct}, gen, at::kFloat) * 2 - 1;
+    StepContext ctx;
+    ctx.member_begin = at::tensor(member_begin, at::kLong);
+    const Transition t = model->Step(state, action, ctx);
+    const auto& m = dynamic_cast<const EnsembleModel&>(*model);
+    Scratch scratch;
+    ASSERT_TRUE(FusedEnsemble::dense_kernel());
+    CpuResult kernel = RunCpu(m, state, action, member_begin, nullptr, scratch, false);
+    ExpectClose(AsTensor(kernel.next_state, {rows, kObs}), t.next_state, activation);
+    ExpectClose(AsTensor(kernel.reward, {rows}), t.reward, activation);
+    FusedEnsemble::set_dense_kernel(false);
+    CpuResult gemm = RunCpu(m, state, action, member_begin, nullptr, scratch, false);
+    FusedEnsemble::set_dense_kernel(true);
+    ExpectClose(AsTensor(kernel.next_state, {rows, kObs}), AsTensor(gemm.next_state, {rows, kObs}), activation);
+  }
+}
+
+// The bf16 kernel (vdpbf16ps) and oneDNN's bf16 GEMM round the same values to bf16 and accumulate in fp32:
+// the same results up to the order of the sums.
+TEST(EnsembleStepTest, Bf16KernelMatchesOneDnnBf16) {
+  if (!FusedEnsemble::has_dense_kernel() || !FusedEnsemble::has_onednn()) GTEST_SKIP() << "no kernel or oneDNN";
+  auto model = Create("ensemble:members=3,elites=3,hidden=64,layers=3,precision=bf16",
+                      ModelInputs{.obs_dim = kObs, .action_dim = kAct});
+  const std::vector<int64_t> member_begin{0, 7, 40, 100};
+  at::Generator gen = MakeCpuGenerator(24);
+  const at::Tensor state = at::randn({100, kObs}, gen, at::kFloat);
+  const at::Tensor action = at::rand({100, kAct}, gen, at::kFloat) * 2 - 1;
+  const auto& m = dynamic_cast<const EnsembleModel&>(*model);
+  Scratch scratch;
+  CpuResult kernel = RunCpu(m, state, action, member_begin, nullptr, scratch, false);
+  FusedEnsemble::set_dense_kernel(false);
+  CpuResult gemm = RunCpu(m, state, action, member_begin, nullptr, scratch, false);
+  FusedEnsemble::set_dense_kernel(true);
+  const at::Tensor a = AsTensor(kernel.next_state, {100, kObs}), b = AsTensor(gemm.next_state, {100, kObs});
+  EXPECT_TRUE(at::allclose(a, b, 1e-3, 1e-3)) << "max abs diff " << (a - b).abs().max().item<float>();
 }
 
 // precision=bf16 (oneDNN bf16 GEMMs): an approximation of the fp32 step, within bf16's rounding (relative

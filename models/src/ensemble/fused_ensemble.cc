@@ -17,6 +17,7 @@
 #include "augur/core/rng.h"
 #include "augur/models/ensemble/ensemble_weights.h"
 #include "augur/models/termination.h"
+#include "dense_kernel.h"
 
 #ifdef AUGUR_HAVE_ONEDNN
 // oneDNN's C BLAS-like entry points (dnnl.h, oneDNN 2.x; declared here because Debian ships libdnnl without its
@@ -34,6 +35,7 @@ namespace augur::models {
 namespace {
 
 std::atomic<int64_t> g_gemm_min_rows{FusedEnsemble::kOneDnnMinRows};
+std::atomic<bool> g_dense_kernel{true};
 
 // fp32 -> bfloat16, round to nearest even (inputs here are finite).
 inline uint16_t ToBf16(float f) {
@@ -70,7 +72,8 @@ void Softplus(const In& x, Eigen::Map<Eigen::ArrayXf> out) {
 }
 
 // Scratch slots.
-constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4, kStd = 5, kNoise = 6;
+constexpr int kInput = 0, kBufferA = 1, kBufferB = 2, kAccumulator = 3, kBf16 = 4, kStd = 5, kNoise = 6,
+              kOutput = 7;
 
 }  // namespace
 
@@ -83,6 +86,11 @@ bool FusedEnsemble::has_onednn() {
 }
 int64_t FusedEnsemble::gemm_min_rows() { return g_gemm_min_rows.load(std::memory_order_relaxed); }
 void FusedEnsemble::set_gemm_min_rows(int64_t rows) { g_gemm_min_rows.store(rows, std::memory_order_relaxed); }
+bool FusedEnsemble::has_dense_kernel() { return kernels::dense_kernel_available(); }
+bool FusedEnsemble::dense_kernel() {
+  return kernels::dense_kernel_available() && g_dense_kernel.load(std::memory_order_relaxed);
+}
+void FusedEnsemble::set_dense_kernel(bool on) { g_dense_kernel.store(on, std::memory_order_relaxed); }
 
 FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Precision precision)
     : activation_(activation), precision_(has_onednn() ? precision : Precision::kFp32) {
@@ -111,6 +119,17 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Pr
         ToBf16(layer.data(), static_cast<int64_t>(layer.size()), weight16_[m].back().data());
       }
     }
+    bool even_hidden = true;
+    for (size_t l = 0; l + 1 < layers; ++l) even_hidden = even_hidden && out_dims_[l] % 2 == 0;
+    if (kernels::dense_bf16_available() && even_hidden) {
+      packed16_.resize(members_);
+      for (int64_t m = 0; m < members_; ++m) {
+        for (size_t l = 0; l < layers; ++l) {
+          packed16_[m].emplace_back(((in_dims_[l] + 1) / 2) * out_dims_[l] * 2);
+          kernels::PackBf16Pairs(in_dims_[l], out_dims_[l], weight16_[m][l].data(), packed16_[m].back().data());
+        }
+      }
+    }
   }
   max_logvar_ = ToVector(w.max_logvar);
   min_logvar_ = ToVector(w.min_logvar);
@@ -121,12 +140,17 @@ FusedEnsemble::FusedEnsemble(const EnsembleWeights& w, Activation activation, Pr
   target_std_ = ToVector(w.target_std);
   // Per-output constants repeated for kTileRows rows, so that the output epilogue runs on flat arrays.
   const int64_t d = obs_dim_ + 1;
-  for (std::vector<float>* tiled : {&tiled_max_logvar_, &tiled_min_logvar_, &tiled_target_mean_, &tiled_target_std_}) {
+  for (std::vector<float>* tiled : {&tiled_max_logvar_, &tiled_min_logvar_, &tiled_target_mean_, &tiled_target_std_,
+                                    &tiled_exp_max_logvar_, &tiled_exp_min_logvar_}) {
     tiled->resize(kTileRows * d);
   }
   for (int64_t i = 0; i < kTileRows * d; ++i) {
     tiled_max_logvar_[i] = max_logvar_[i % d];
     tiled_min_logvar_[i] = min_logvar_[i % d];
+    tiled_exp_max_logvar_[i] = std::exp(max_logvar_[i % d]);
+    tiled_exp_min_logvar_[i] = std::exp(min_logvar_[i % d]);
+    exp_bounds_ = exp_bounds_ && std::isfinite(tiled_exp_max_logvar_[i]) && tiled_exp_max_logvar_[i] < 1e30f &&
+                  std::isfinite(tiled_exp_min_logvar_[i]);
     tiled_target_mean_[i] = target_mean_[i % d];
     tiled_target_std_[i] = target_std_[i % d];
   }
@@ -137,6 +161,10 @@ void FusedEnsemble::OutputStd(int64_t rows, const float* y, float* out, float* t
   // lv = max - softplus(max - raw); lv = min + softplus(lv - min); softplus linear above 20 (ATen's threshold).
   const int64_t d = obs_dim_ + 1, n = rows * d;
   for (int64_t r = 0; r < rows; ++r) std::memcpy(out + r * d, y + r * 2 * d + d, d * sizeof(float));
+  if (kernels::dense_kernel_available() && exp_bounds_) {
+    kernels::BoundedStd(n, out, tiled_max_logvar_.data(), tiled_exp_max_logvar_.data(), tiled_exp_min_logvar_.data());
+    return;
+  }
   Eigen::Map<Eigen::ArrayXf> lv(out, n);
   Eigen::Map<const Eigen::ArrayXf> max_lv(tiled_max_logvar_.data(), n), min_lv(tiled_min_logvar_.data(), n);
   Eigen::Map<Eigen::ArrayXf> t(tmp, n);
@@ -196,12 +224,53 @@ void FusedEnsemble::MaxStdNorm(int64_t rows, const float* y, float* std_buf, flo
   }
 }
 
-const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b,
-                                    uint16_t* h16) const {
+const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, float* a, float* b, uint16_t* h16,
+                                    float* out_last) const {
   const float* in = x;
   float* buffers[2] = {a, b};
   int cur = 0;
   const size_t layers = in_dims_.size();
+  if (precision_ == Precision::kBf16 && dense_kernel() && !packed16_.empty()) {
+    // bf16 layers through the vdpbf16ps kernel: the normalized inputs rounded once (rows padded to an even
+    // count of values), hidden layers written directly as bf16 into a / b, the last layer in fp32.
+    const int64_t ld0 = (in_dims_[0] + 1) / 2 * 2;
+    for (int64_t r = 0; r < n; ++r) {
+      ToBf16(x + r * in_dims_[0], in_dims_[0], h16 + r * ld0);
+      if (ld0 != in_dims_[0]) h16[r * ld0 + in_dims_[0]] = 0;
+    }
+    const uint16_t* in16 = h16;
+    int64_t ld = ld0;
+    const kernels::DenseAct hidden_act =
+        activation_ == Activation::kSilu ? kernels::DenseAct::kSilu : kernels::DenseAct::kRelu;
+    for (size_t l = 0; l < layers; ++l) {
+      if (l + 1 == layers) {
+        float* target = out_last != nullptr ? out_last : buffers[cur];
+        kernels::DenseBf16(n, in_dims_[l], out_dims_[l], in16, ld, packed16_[member][l].data(),
+                           bias_[member][l].data(), target, nullptr, out_dims_[l], kernels::DenseAct::kNone);
+        return target;
+      }
+      uint16_t* y16 = reinterpret_cast<uint16_t*>(buffers[cur]);
+      kernels::DenseBf16(n, in_dims_[l], out_dims_[l], in16, ld, packed16_[member][l].data(), bias_[member][l].data(),
+                         nullptr, y16, out_dims_[l], hidden_act);
+      in16 = y16;
+      ld = out_dims_[l];  // even for the hidden widths this path takes (checked in the constructor)
+      cur ^= 1;
+    }
+  }
+  if (precision_ == Precision::kFp32 && dense_kernel()) {
+    // Register-blocked layers with the bias and activation fused (dense_kernel.h).
+    const kernels::DenseAct hidden_act =
+        activation_ == Activation::kSilu ? kernels::DenseAct::kSilu : kernels::DenseAct::kRelu;
+    for (size_t l = 0; l < layers; ++l) {
+      const bool last = l + 1 == layers;
+      float* target = last && out_last != nullptr ? out_last : buffers[cur];
+      kernels::Dense(n, in_dims_[l], out_dims_[l], in, in_dims_[l], weight_[member][l].data(),
+                     bias_[member][l].data(), target, out_dims_[l], last ? kernels::DenseAct::kNone : hidden_act);
+      in = target;
+      cur ^= 1;
+    }
+    return in;
+  }
   [[maybe_unused]] const bool onednn = has_onednn() && n >= gemm_min_rows();
   const bool bf16 = precision_ == Precision::kBf16;
   for (size_t l = 0; l < layers; ++l) {
@@ -241,6 +310,10 @@ const float* FusedEnsemble::Forward(int64_t member, int64_t n, const float* x, f
     in = buffers[cur];
     cur ^= 1;
   }
+  if (out_last != nullptr) {
+    std::memcpy(out_last, in, sizeof(float) * n * out_dims_.back());
+    return out_last;
+  }
   return in;  // [n, 2D]
 }
 
@@ -267,16 +340,21 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
   float* buf_b = scratch.Floats(kBufferB, rows * widest_).data();
   // bf16 layer inputs, two per float of the slot.
   uint16_t* h16 = precision_ == Precision::kBf16
-                      ? reinterpret_cast<uint16_t*>(scratch.Floats(kBf16, (rows * std::max(in_, widest_) + 1) / 2).data())
+                      ? reinterpret_cast<uint16_t*>(
+                            scratch.Floats(kBf16, (rows * std::max(in_ + 1, widest_) + 1) / 2).data())
                       : nullptr;
 
   // Normalized inputs [rows, O + A].
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* s = step.state + r * o;
-    const float* act = step.action + r * a_dim;
-    float* xr = x + r * in_;
-    for (int64_t i = 0; i < o; ++i) xr[i] = (s[i] - input_mean_[i]) * input_inv_std_[i];
-    for (int64_t i = 0; i < a_dim; ++i) xr[o + i] = (act[i] - input_mean_[o + i]) * input_inv_std_[o + i];
+  if (kernels::dense_kernel_available()) {
+    kernels::NormalizeInputs(rows, o, a_dim, step.state, step.action, input_mean_.data(), input_inv_std_.data(), x);
+  } else {
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* s = step.state + r * o;
+      const float* act = step.action + r * a_dim;
+      float* xr = x + r * in_;
+      for (int64_t i = 0; i < o; ++i) xr[i] = (s[i] - input_mean_[i]) * input_inv_std_[i];
+      for (int64_t i = 0; i < a_dim; ++i) xr[o + i] = (act[i] - input_mean_[o + i]) * input_inv_std_[o + i];
+    }
   }
 
   const int64_t tile = kTileRows * d;
@@ -307,19 +385,22 @@ void FusedEnsemble::Step(const CpuStep& step, const TerminationFn* termination) 
     }
   } else if (step.uncertainty != nullptr) {
     // Every member on every row for the max-norm; each group's rows take their own member's output.
+    float* out = scratch.Floats(kOutput, rows * out_).data();  // the slot the branch below uses: no growth between
     for (int64_t m = 0; m < members_; ++m) {
-      const float* y = Forward(m, rows, x, buf_a, buf_b, h16);
+      const float* y = Forward(m, rows, x, buf_a, buf_b, h16, out);
       MaxStdNorm(rows, y, std_buf, noise, step.uncertainty);
       const int64_t begin = step.member_begin[m];
       WriteRows(step, begin, step.member_begin[m + 1] - begin, y + begin * 2 * d, std_buf, noise);
     }
   } else {
+    // Every group's outputs into one [rows, 2D] buffer, then one epilogue pass over all rows.
+    float* y = scratch.Floats(kOutput, rows * out_).data();
     for (int64_t m = 0; m < members_; ++m) {
       const int64_t begin = step.member_begin[m], n = step.member_begin[m + 1] - begin;
       if (n == 0) continue;
-      const float* y = Forward(m, n, x + begin * in_, buf_a, buf_b, h16);
-      WriteRows(step, begin, n, y, std_buf, noise);
+      Forward(m, n, x + begin * in_, buf_a, buf_b, h16, y + begin * out_);
     }
+    WriteRows(step, 0, rows, y, std_buf, noise);
   }
 
   if (termination != nullptr && termination->can_terminate()) {
