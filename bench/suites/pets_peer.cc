@@ -466,7 +466,7 @@ int main(int argc, char** argv) {
     std::printf("\n%-6s %14s %14s %7s %12s %9s %9s %6s\n", "train", "augur samp/s", "peer samp/s", "ratio",
                 "train GF/s", "bmm GF/s", "dnnl GF/s", "frac");
     bool first = true;
-    for (const std::string shape : {std::string("small"), std::string("large")}) {
+    for (const std::string& shape : {std::string("small"), std::string("large")}) {
       const TrainRun r = RunTrain(shape, train_epochs, threads, train_rounds);
       const double ratio = r.peer > 0 ? r.augur / r.peer : 0;
       std::printf("%-6s %14.0f %14.0f %6.2fx %12.1f %9.1f %9.1f %5.0f%%\n", shape.c_str(), r.augur, r.peer, ratio,
