@@ -220,6 +220,23 @@ TEST_F(BenchCliTest, OfflineRlCellsRunWithLearnedAndTrueModelsOnPendulumAndNeoRl
   EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 14);
 }
 
+TEST_F(BenchCliTest, PathDatasetCanBeOverriddenOnTheCommandLineAndCutToItsFirstEpisodes) {
+  const std::string slice = std::string(AUGUR_SOURCE_DIR) + "/tests/data/testdata/neorl2_dmsd_slice.npz";
+  const std::string config = Write("dmsd.pbtxt",
+                                   "envs { env: \"DMSD\" datasets { name: \"train\" path: \"missing.npz\" episodes: 2 } }\n"
+                                   "methods { name: \"behaviour\" kind: \"dataset\" }\n");
+  auto bad = RunAugur("bench " + config + " --dataset-path DMSD/tran=" + slice + " --out " + Path("never"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("valid: DMSD/train"));
+  EXPECT_FALSE(fs::exists(Path("never")));
+  auto run = RunAugur("bench " + config + " --no-report --dataset-path DMSD/train=" + slice + " --out " + Path("out"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(Path("out") + "/results.json");
+  const auto results = nlohmann::json::parse(in);
+  ASSERT_EQ(results["cells"].size(), 1u);
+  EXPECT_EQ(results["cells"][0]["result"]["returns"].size(), 2u);  // the slice holds 3 episodes
+}
+
 TEST_F(BenchCliTest, DatasetOfAnotherEnvIsRefusedWithBothShapes) {
   ASSERT_EQ(RunAugur("collect --env Pendulum-v1 --episodes 1 --max-steps 5 --out " + Path("p.augur")).exit_code, 0);
   const std::string config = Write(
