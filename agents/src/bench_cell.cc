@@ -360,7 +360,7 @@ CellResult RunOfflineRl(const CellInputs& in) {
   const auto start = Clock::now();
   rl::OfflineRlTrainer trainer(o, *in.dataset, *stepper, model.get(), *in.executor);
   const std::string checkpoint = CachedAgentPath(in);
-  trainer.Run(checkpoint);
+  const rl::OfflineRlResult trained = trainer.Run(checkpoint);
   const double agent_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   auto sac = std::make_shared<const rl::Sac>(std::move(trainer.sac()));
   rl::SacAgent agent(sac, StrCat(in.method.kind, " (", model_desc, ", ", o.steps, " steps)"));
@@ -368,6 +368,16 @@ CellResult RunOfflineRl(const CellInputs& in) {
   CellResult r = Score(in, agent, &trajectory);
   r.train_seconds = model_seconds + agent_seconds;
   r.checkpoint = checkpoint;
+  if (!trained.log.empty()) {  // empty when the cell found its finished checkpoint
+    const rl::OfflineRlLog& last = trained.log.back();
+    double peak = 0;
+    for (const auto& l : trained.log) peak = std::max(peak, l.metrics.q_abs_max);
+    r.metrics = {{"q_abs_max", last.metrics.q_abs_max}, {"q_abs_max_peak", peak},
+                 {"q_mean", last.metrics.q_mean},       {"critic_loss", last.metrics.critic_loss},
+                 {"alpha", last.metrics.alpha},         {"penalty_mean", last.penalty_mean},
+                 {"rollout_reward", last.rollout_reward}, {"steps", static_cast<double>(trained.final_step)},
+                 {"updates_per_second", trained.seconds > 0 ? (trained.final_step - trained.start_step) / trained.seconds : 0}};
+  }
   if (model) {
     r.model_error = ModelErrorAlong(*model, trajectory.observations, trajectory.actions, trajectory.obs_dim,
                                     trajectory.action_dim, in.model_error_horizon);
@@ -447,6 +457,7 @@ nlohmann::json ToJson(const CellResult& r) {
                    {"train_seconds", r.train_seconds},
                    {"model_error", r.model_error}};
   if (!r.checkpoint.empty()) j["checkpoint"] = r.checkpoint;
+  if (!r.metrics.empty()) j["metrics"] = r.metrics;
   if (r.normalized_mean) {
     j["normalized_mean"] = *r.normalized_mean;
     j["normalized_std"] = *r.normalized_std;

@@ -312,6 +312,11 @@ Json Summarize(const std::vector<Json>& cells) {
       }
     }
     for (double& e : error) e /= std::max(1, error_n);
+    std::map<std::string, std::vector<double>> metric_values;  // kind-specific figures over seeds
+    for (const Json* c : members) {
+      if (!(*c)["result"].contains("metrics")) continue;
+      for (const auto& [k, v] : (*c)["result"]["metrics"].items()) metric_values[k].push_back(v.get<double>());
+    }
     const Json& first = *members.front();
     out.push_back({{"env", first["env"]},
                    {"dataset", first["dataset"]},
@@ -325,6 +330,7 @@ Json Summarize(const std::vector<Json>& cells) {
                    {"evaluations_per_action", MeanStd(evals)["mean"]},
                    {"model_error", error},
                    {"normalization", first["result"].value("normalization", "")}});
+    for (const auto& [k, v] : metric_values) out.back()["metrics"][k] = MeanStd(v);
   }
   return out;
 }

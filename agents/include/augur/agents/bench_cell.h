@@ -60,6 +60,9 @@ struct CellResult {
   std::vector<double> model_error;       // RMSE of open-loop predictions at horizon 1..H (empty: not measured)
   std::string agent;                     // the agent's name
   std::string checkpoint;                // a trained agent's checkpoint (offline RL kinds; "" = none kept)
+  // Kind-specific training figures, e.g. the offline RL kinds' final critic statistics ("q_abs_max": max |Q|
+  // over critics on the last logged batch, "q_abs_max_peak": its maximum over the run, "q_mean", ...).
+  std::map<std::string, double> metrics;
 };
 
 nlohmann::json ToJson(const CellResult& result);
