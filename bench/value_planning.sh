@@ -4,7 +4,7 @@
 # iterations and horizon; the value adds one critic-ensemble forward per sample), on Pendulum-v1 with the true
 # model (MODEL=ckpt: a learned ensemble), plus the plain planner at 3x the horizon for reference. One line per planner.
 #   bench/value_planning.sh [AGENT.ckpt] [EPISODES]
-# Without AGENT.ckpt it trains one like bench/configs/ravl_pendulum.pbtxt's ravl-true seed 0 (5k steps, a
+# Without AGENT.ckpt it trains one like bench/configs/ravl_pendulum.pbtxt's ravl-true seed 0 (10k steps, about
 # few minutes); with it, any train-agent / augur bench checkpoint (OUT/models/agent-*.ckpt; results.json
 # names each cell's checkpoint).
 set -euo pipefail
@@ -16,7 +16,7 @@ WORK=${WORK:-$(mktemp -d)}
 if [[ -z "$CKPT" ]]; then
   "$AUGUR" --threads 1 dataset --env Pendulum-v1 --grade medium --episodes 20 --max-steps 200 --out "$WORK/pendulum-medium.augur"
   "$AUGUR" --threads 1 train-agent --data "$WORK/pendulum-medium.augur" --model true --method ravl --hidden 64 \
-    --layers 2 --steps 5000 --lr 0.001 --rollout-starts 2000 --rollout-every 250 --eval-episodes 5 --out "$WORK/ravl.ckpt"
+    --layers 2 --steps 10000 --lr 0.001 --rollout-starts 2000 --rollout-every 250 --eval-episodes 5 --out "$WORK/ravl.ckpt"
   CKPT="$WORK/ravl.ckpt"
 fi
 BASE="samples=128,elites=16,iters=2,particles=1,chunk=128,predict=false"  # one chunk: one value call per iteration
