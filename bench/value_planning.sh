@@ -4,7 +4,7 @@
 # iterations and horizon; the value adds one critic-ensemble forward per sample), on Pendulum-v1 with the true
 # model (MODEL=ckpt: a learned ensemble), plus the plain planner at 3x the horizon for reference. One line per planner.
 #   bench/value_planning.sh [AGENT.ckpt] [EPISODES]
-# Without AGENT.ckpt it trains one like bench/configs/ravl_pendulum.pbtxt's ravl-true seed 0 (10k steps, about
+# Without AGENT.ckpt it trains one like bench/configs/ravl_pendulum.pbtxt's ravl-true seed 0 (10k steps, some
 # few minutes); with it, any train-agent / augur bench checkpoint (OUT/models/agent-*.ckpt; results.json
 # names each cell's checkpoint).
 set -euo pipefail
