@@ -14,6 +14,9 @@
 #include "augur/agents/any_planner.h"
 #include "augur/agents/bc.h"
 #include "augur/agents/evaluate.h"
+#include "augur/agents/model_loading.h"
+#include "augur/agents/rl/offline_rl.h"
+#include "augur/agents/rl/sac_agent.h"
 #include "augur/agents/true_model.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -22,6 +25,7 @@
 #include "augur/envs/env.h"
 #include "augur/models/dataset_adapter.h"
 #include "augur/models/factory.h"
+#include "augur/rollouts/branched_rollouts.h"
 
 namespace augur::agents {
 namespace {
@@ -217,6 +221,170 @@ CellResult RunDataset(const CellInputs& in) {
   return r;
 }
 
+// Offline model-based RL (RAVL, MOPO, MOBILE; agents/rl/offline_rl.h) as cells: one kind per method, the
+// rollout model "learned" (an ensemble trained on the cell's dataset, params["ensemble"] its spec), a model
+// spec, or "true" (the simulator restarted from the dataset's recorded sim states, or set from observations
+// when the dataset has none). The gradient-step budget and the agent's sizes come from params.
+constexpr const char* kDefaultOfflineEnsemble = "ensemble:members=7,elites=5";
+
+const std::vector<std::string>& OfflineRlParamKeys() {
+  static const std::vector<std::string> keys = {
+      "steps",         "critics",        "eta",           "penalty",       "hidden",   "layers",
+      "gamma",         "lr",             "batch",         "real_ratio",    "rollout_length",
+      "rollout_starts", "rollout_every", "retain_rounds", "ensemble"};
+  return keys;
+}
+
+std::string OfflineEnsembleSpec(const MethodSpec& m) {
+  if (m.model == "learned") {
+    auto it = m.params.find("ensemble");
+    return it == m.params.end() ? kDefaultOfflineEnsemble : it->second;
+  }
+  return m.model;
+}
+
+// The method's OfflineRlOptions from params (throws ConfigError naming the key and value).
+rl::OfflineRlOptions OfflineOptions(const MethodSpec& m) {
+  rl::OfflineRlOptions o;
+  o.method = m.kind;
+  auto number = [&](const std::string& key, const std::string& value) {
+    size_t used = 0;
+    double v = 0;
+    try {
+      v = std::stod(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != value.size() || value.empty()) {
+      throw ConfigError(StrCat("bench method '", m.name, "': params key '", key, "' = '", value,
+                               "' is not a number"));
+    }
+    return v;
+  };
+  for (const auto& [key, value] : m.params) {
+    if (key == "ensemble") continue;
+    const double v = number(key, value);
+    if (key == "steps") o.steps = static_cast<int64_t>(v);
+    else if (key == "critics") o.critics = static_cast<int>(v);
+    else if (key == "eta") o.eta = v;
+    else if (key == "penalty") o.penalty = v;
+    else if (key == "hidden") o.hidden = static_cast<int>(v);
+    else if (key == "layers") o.layers = static_cast<int>(v);
+    else if (key == "gamma") o.gamma = v;
+    else if (key == "lr") o.actor_lr = o.critic_lr = o.alpha_lr = v;
+    else if (key == "batch") o.batch = static_cast<int>(v);
+    else if (key == "real_ratio") o.real_ratio = v;
+    else if (key == "rollout_length") o.rollout_length = static_cast<int>(v);
+    else if (key == "rollout_starts") o.rollout_starts = static_cast<int64_t>(v);
+    else if (key == "rollout_every") o.rollout_every = static_cast<int64_t>(v);
+    else if (key == "retain_rounds") o.retain_rounds = static_cast<int>(v);
+  }
+  o.log_every = std::max<int64_t>(1, o.steps / 10);
+  o.checkpoint_every = std::max<int64_t>(1000, o.steps / 5);  // an interrupted cell resumes from the last one
+  return o;
+}
+
+void ValidateOfflineRl(const MethodSpec& m) {
+  if (!m.planner.empty()) {
+    throw ConfigError(StrCat("bench method '", m.name, "' of kind '", m.kind, "' takes no planner (it learns a policy)"));
+  }
+  const auto& keys = OfflineRlParamKeys();
+  for (const auto& [key, value] : m.params) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      std::string valid;
+      for (const auto& k : keys) valid += (valid.empty() ? "" : ", ") + k;
+      throw NotFoundError(StrCat("bench method '", m.name, "': unknown params key '", key, "' for kind '", m.kind,
+                                 "'; valid keys: ", valid));
+    }
+  }
+  if (m.model != "true" && m.model != "learned") {
+    const std::string name = m.model.empty() ? std::string() : FactorySpec::Parse(m.model).name;
+    if (m.model.empty() || !models::Models().Contains(name)) {
+      throw NotFoundError(StrCat("bench method '", m.name, "': unknown model '", m.model, "' for kind '", m.kind,
+                                 "'; valid models: learned (", kDefaultOfflineEnsemble,
+                                 " trained on the dataset; params key 'ensemble' sets the spec), true (the simulator), "
+                                 "or a model spec of ", models::Models().JoinedNames()));
+    }
+  }
+  if (m.model == "learned" && m.params.contains("ensemble")) {
+    const std::string name = FactorySpec::Parse(m.params.at("ensemble")).name;
+    if (!models::Models().Contains(name)) {
+      throw NotFoundError(StrCat("bench method '", m.name, "': unknown ensemble model '", name, "'; valid models: ",
+                                 models::Models().JoinedNames()));
+    }
+  }
+  OfflineOptions(m).Validate();  // e.g. RAVL with critics < 2
+}
+
+// Where the cell's agent checkpoint lives between an interruption and the rerun ("" without a cache dir).
+std::string CachedAgentPath(const CellInputs& in) {
+  if (in.cache_dir.empty()) return "";
+  std::string key = StrCat(in.env->spec().id, "|", in.dataset->Digest(), "|", in.method.kind, "|", in.method.model,
+                           "|", TrainEpochs(in), "|", in.seed);
+  for (const auto& [k, v] : in.method.params) key += StrCat("|", k, "=", v);
+  std::filesystem::create_directories(in.cache_dir);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(StreamId({std::hash<std::string>{}(key)})));
+  return in.cache_dir + "/agent-" + hex + ".ckpt";
+}
+
+CellResult RunOfflineRl(const CellInputs& in) {
+  rl::OfflineRlOptions o = OfflineOptions(in.method);
+  o.seed = in.seed;
+  if (const Box* box = std::get_if<Box>(&in.env->spec().action)) {
+    o.action_low = box->low;
+    o.action_high = box->high;
+  }
+  double model_seconds = 0;
+  std::shared_ptr<const WorldModel> model;       // the learned ensemble (null with the true model)
+  std::shared_ptr<const WorldModel> true_model;  // the simulator as a WorldModel, when set from observations
+  std::unique_ptr<rollouts::RolloutStepper> stepper;
+  std::string model_desc;
+  if (in.method.model == "true") {
+    if (in.dataset->sim_state_dim() > 0) {
+      stepper = rl::MakeSimStateStepper(*in.env, *in.dataset);
+      model_desc = "true, restarted from recorded sim states";
+    } else {
+      true_model = LoadModelForEnv("true", *in.env);  // throws for an env that cannot be set from an observation
+      stepper = std::make_unique<rollouts::WorldModelStepper>(*true_model, /*sample=*/false);
+      model_desc = "true, set from observations";
+    }
+  } else {
+    CellInputs ensemble = in;
+    ensemble.method.model = OfflineEnsembleSpec(in.method);
+    model = TrainedModel(ensemble, &model_seconds);
+    stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/true);
+    model_desc = ensemble.method.model;
+  }
+  in.executor->ApplyTorchThreads();
+  const auto start = Clock::now();
+  rl::OfflineRlTrainer trainer(o, *in.dataset, *stepper, model.get(), *in.executor);
+  const std::string checkpoint = CachedAgentPath(in);
+  const rl::OfflineRlResult trained = trainer.Run(checkpoint);
+  const double agent_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  auto sac = std::make_shared<const rl::Sac>(std::move(trainer.sac()));
+  rl::SacAgent agent(sac, StrCat(in.method.kind, " (", model_desc, ", ", o.steps, " steps)"));
+  EvaluationReport trajectory;
+  CellResult r = Score(in, agent, &trajectory);
+  r.train_seconds = model_seconds + agent_seconds;
+  r.checkpoint = checkpoint;
+  if (!trained.log.empty()) {  // empty when the cell found its finished checkpoint
+    const rl::OfflineRlLog& last = trained.log.back();
+    double peak = 0;
+    for (const auto& l : trained.log) peak = std::max(peak, l.metrics.q_abs_max);
+    r.metrics = {{"q_abs_max", last.metrics.q_abs_max}, {"q_abs_max_peak", peak},
+                 {"q_mean", last.metrics.q_mean},       {"critic_loss", last.metrics.critic_loss},
+                 {"alpha", last.metrics.alpha},         {"penalty_mean", last.penalty_mean},
+                 {"rollout_reward", last.rollout_reward}, {"steps", static_cast<double>(trained.final_step)},
+                 {"updates_per_second", trained.seconds > 0 ? (trained.final_step - trained.start_step) / trained.seconds : 0}};
+  }
+  if (model) {
+    r.model_error = ModelErrorAlong(*model, trajectory.observations, trajectory.actions, trajectory.obs_dim,
+                                    trajectory.action_dim, in.model_error_horizon);
+  }
+  return r;
+}
+
 void NeedsNoModel(const MethodSpec& m) {
   if (!m.model.empty() || !m.planner.empty()) {
     throw ConfigError(StrCat("bench method '", m.name, "' of kind '", m.kind, "' takes no model or planner"));
@@ -257,6 +425,16 @@ std::map<std::string, CellKind>& Kinds() {
         true, ValidateMpc, RunMpc}},
       {"bc", {"bc", "behaviour cloning of the dataset (small MLP policy)", false, NeedsNoModel, RunBc}},
       {"dataset", {"dataset", "the dataset's own behaviour returns (no agent)", false, NeedsNoModel, RunDataset}},
+      {"ravl",
+       {"ravl", "RAVL offline RL (Q-ensemble, no penalty) on k-step rollouts of model 'learned' or 'true'; params: "
+                "steps, critics, hidden, ...",
+        false, ValidateOfflineRl, RunOfflineRl}},
+      {"mopo",
+       {"mopo", "MOPO offline RL (uncertainty-penalized reward) on rollouts of model 'learned' or 'true'", false,
+        ValidateOfflineRl, RunOfflineRl}},
+      {"mobile",
+       {"mobile", "MOBILE offline RL (Bellman-disagreement penalty) on rollouts of model 'learned' or 'true'", false,
+        ValidateOfflineRl, RunOfflineRl}},
   };
   return *kinds;
 }
@@ -278,6 +456,8 @@ nlohmann::json ToJson(const CellResult& r) {
                    {"evaluations_per_action", r.evaluations_per_action},
                    {"train_seconds", r.train_seconds},
                    {"model_error", r.model_error}};
+  if (!r.checkpoint.empty()) j["checkpoint"] = r.checkpoint;
+  if (!r.metrics.empty()) j["metrics"] = r.metrics;
   if (r.normalized_mean) {
     j["normalized_mean"] = *r.normalized_mean;
     j["normalized_std"] = *r.normalized_std;

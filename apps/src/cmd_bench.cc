@@ -97,7 +97,42 @@ agents::MethodSpec ToMethod(const proto::BenchMethod& m) {
 }
 
 // Checks everything that can be checked without running a cell; loads the given dataset files.
-std::vector<EnvEntry> Validate(const proto::BenchConfig& config, const std::string& out_dir) {
+// --dataset-path ENV/NAME=PATH: replaces the path of that dataset (it must exist in the config as a path dataset).
+void ApplyDatasetPaths(const std::vector<std::string>& overrides, proto::BenchConfig& config) {
+  for (const std::string& o : overrides) {
+    const size_t slash = o.find('/'), eq = o.find('=');
+    if (slash == std::string::npos || eq == std::string::npos || eq < slash) {
+      throw ConfigError(StrCat("bench: --dataset-path '", o, "' is not ENV/NAME=PATH"));
+    }
+    const std::string env = o.substr(0, slash), name = o.substr(slash + 1, eq - slash - 1), path = o.substr(eq + 1);
+    bool found = false;
+    std::string names;
+    for (auto& e : *config.mutable_envs()) {
+      for (auto& d : *e.mutable_datasets()) {
+        if (!d.path().empty()) names += (names.empty() ? "" : ", ") + e.env() + "/" + d.name();
+        if (e.env() == env && d.name() == name && !d.path().empty()) {
+          d.set_path(path);
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      throw NotFoundError(StrCat("bench: --dataset-path names '", env, "/", name,
+                                 "', which is no path dataset of the config; valid: ", names.empty() ? "(none)" : names));
+    }
+  }
+}
+
+// A dataset `path` as given when it exists (absolute, or relative to the current directory), else relative to
+// the config file's folder (so a config in bench/configs/ can name "../../tests/data/...").
+std::string ResolveDataPath(const std::string& path, const std::string& config_path) {
+  if (path.empty() || fs::path(path).is_absolute() || fs::exists(path)) return path;
+  const fs::path beside = fs::path(config_path).parent_path() / path;
+  return fs::exists(beside) ? beside.lexically_normal().string() : path;
+}
+
+std::vector<EnvEntry> Validate(const proto::BenchConfig& config, const std::string& out_dir,
+                               const std::string& config_path) {
   if (config.envs().empty()) throw ConfigError("bench: the config names no env (add an `envs { env: ... }` block)");
   if (config.methods().empty()) throw ConfigError("bench: the config names no method (add a `methods { ... }` block)");
   const auto env_ids = envs::RegisteredEnvs();
@@ -128,7 +163,11 @@ std::vector<EnvEntry> Validate(const proto::BenchConfig& config, const std::stri
         ds.definition = StrCat("grade=", d.grade(), ",episodes=", d.episodes() > 0 ? d.episodes() : 5,
                                ",max_steps=", d.max_steps(), ",seed=", d.seed());
       } else {
-        ds.data = data::Load(d.path());
+        ds.file = ResolveDataPath(d.path(), config_path);
+        ds.data = data::Load(ds.file);
+        if (d.episodes() > 0 && d.episodes() < ds.data.num_episodes()) {
+          ds.data = ds.data.SliceEpisodes(0, d.episodes());  // the file's first episodes only
+        }
         const EnvSpec& spec = entry.env->spec();
         if (ds.data.obs_dim() != spec.obs_dim() || ds.data.action_dim() != spec.action_dim()) {
           throw ShapeError(StrCat("bench: dataset '", d.name(), "' (", d.path(), ") has observations [N, ",
@@ -136,7 +175,8 @@ std::vector<EnvEntry> Validate(const proto::BenchConfig& config, const std::stri
                                   e.env(), " has observations [", spec.obs_dim(), "] and actions [",
                                   spec.action_dim(), "]"));
         }
-        ds.definition = StrCat("path=", d.path(), ",digest=", ds.data.Digest());
+        ds.definition = StrCat("path=", d.path(), d.episodes() > 0 ? StrCat(",episodes=", d.episodes()) : "",
+                               ",digest=", ds.data.Digest());
       }
       entry.datasets.push_back(std::move(ds));
     }
@@ -176,6 +216,7 @@ std::vector<Cell> Expand(const proto::BenchConfig& config, const std::vector<Env
             c.definition = StrCat(envs[e].datasets[d].definition, "|", method.kind(), "|", method.model(), "|",
                                   method.planner(), "|", method.train_epochs(), "|episodes=", config.episodes(),
                                   ",max_steps=", config.max_steps(), ",h=", config.model_error_horizon());
+            for (const auto& [k, v] : ToMethod(method).params) c.definition += StrCat("|", k, "=", v);  // sorted
             cells.push_back(std::move(c));
           }
         }
@@ -271,6 +312,11 @@ Json Summarize(const std::vector<Json>& cells) {
       }
     }
     for (double& e : error) e /= std::max(1, error_n);
+    std::map<std::string, std::vector<double>> metric_values;  // kind-specific figures over seeds
+    for (const Json* c : members) {
+      if (!(*c)["result"].contains("metrics")) continue;
+      for (const auto& [k, v] : (*c)["result"]["metrics"].items()) metric_values[k].push_back(v.get<double>());
+    }
     const Json& first = *members.front();
     out.push_back({{"env", first["env"]},
                    {"dataset", first["dataset"]},
@@ -284,6 +330,7 @@ Json Summarize(const std::vector<Json>& cells) {
                    {"evaluations_per_action", MeanStd(evals)["mean"]},
                    {"model_error", error},
                    {"normalization", first["result"].value("normalization", "")}});
+    for (const auto& [k, v] : metric_values) out.back()["metrics"][k] = MeanStd(v);
   }
   return out;
 }
@@ -371,6 +418,7 @@ nlohmann::ordered_json ReportPage(const proto::BenchConfig& config, const Json& 
 Command BenchCommand() {
   struct Args {
     std::string config, out = "bench-out";
+    std::vector<std::string> dataset_paths;  // ENV/NAME=PATH overrides of path datasets
     bool list_kinds = false, check = false, no_report = false;
   };
   auto args = std::make_shared<Args>();
@@ -382,6 +430,9 @@ Command BenchCommand() {
             sub.add_option("--out", args->out, "Output folder (cells.jsonl, results.json, report.html, "
                                                "datasets/, models/); rerunning into it resumes")
                 ->capture_default_str();
+            sub.add_option("--dataset-path", args->dataset_paths,
+                           "ENV/NAME=PATH: read the config's path dataset NAME of ENV from PATH instead (e.g. "
+                           "DMSD/train=DMSD-high-100000-train.npz); repeatable");
             sub.add_flag("--list-kinds", args->list_kinds, "List the registered cell kinds and exit");
             sub.add_flag("--check", args->check, "Validate the config and list the cells, run nothing");
             sub.add_flag("--no-report", args->no_report, "Skip the HTML report (results.json only)");
@@ -393,8 +444,9 @@ Command BenchCommand() {
                 return;
               }
               if (args->config.empty()) throw ConfigError("augur bench: give a config file (see bench/configs/)");
-              const proto::BenchConfig config = ReadConfig(args->config);
-              std::vector<EnvEntry> envs = Validate(config, args->out);
+              proto::BenchConfig config = ReadConfig(args->config);
+              ApplyDatasetPaths(args->dataset_paths, config);
+              std::vector<EnvEntry> envs = Validate(config, args->out, args->config);
               const std::vector<Cell> cells = Expand(config, envs);
               const std::string results_path = args->out + "/cells.jsonl";
               std::map<std::string, Json> finished = ReadFinished(results_path);

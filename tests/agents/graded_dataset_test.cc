@@ -245,13 +245,24 @@ TEST(BenchCellTest, NormalizeScalesD4rlReferencesToShortEpisodes) {
 }
 
 TEST(BenchCellTest, KindsAreARegistryWithCheckedMethods) {
-  EXPECT_THAT(CellKindNames(), ::testing::IsSupersetOf({"bc", "dataset", "mpc"}));
+  EXPECT_THAT(CellKindNames(), ::testing::IsSupersetOf({"bc", "dataset", "mobile", "mopo", "mpc", "ravl"}));
   try {
-    FindCellKind("ravl");
+    FindCellKind("raval");
     FAIL();
   } catch (const NotFoundError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("bc, dataset, mpc"));
+    EXPECT_THAT(e.what(), HasSubstr("bc, dataset, mobile, mopo, mpc, ravl"));
   }
+  // Offline RL kinds: model learned / true / a model spec, known params keys, the method's own checks.
+  const CellKind& ravl = FindCellKind("ravl");
+  EXPECT_NO_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"steps", "100"}}}));
+  EXPECT_NO_THROW(ravl.validate({"m", "ravl", "true", "", 0, {}}));
+  EXPECT_NO_THROW(ravl.validate({"m", "ravl", "ensemble:members=2", "", 0, {}}));
+  EXPECT_THROW(ravl.validate({"m", "ravl", "sim", "", 0, {}}), NotFoundError);
+  EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"step", "100"}}}), NotFoundError);
+  EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"steps", "many"}}}), ConfigError);
+  EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"critics", "1"}}}), ConfigError);
+  EXPECT_NO_THROW(FindCellKind("mopo").validate({"m", "mopo", "true", "", 0, {{"critics", "1"}}}));
+  EXPECT_THROW(FindCellKind("mobile").validate({"m", "mobile", "true", "cem", 0, {}}), ConfigError);
   const CellKind& mpc = FindCellKind("mpc");
   EXPECT_THROW(mpc.validate({"m", "mpc", "true", "", 0, {}}), ConfigError);
   EXPECT_THROW(mpc.validate({"m", "mpc", "true", "beem:width=3", 0, {}}), NotFoundError);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -130,8 +131,8 @@ TEST_F(BenchCliTest, UnknownNamesFailBeforeAnyWorkListingTheValidOnes) {
       {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"great\" } }" + std::string(kMethods),
        "medium-replay"},
       {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
-       "methods { name: \"m\" kind: \"ravl\" }",
-       "bc, dataset, mpc"},
+       "methods { name: \"m\" kind: \"raval\" }",
+       "bc, dataset, mobile, mopo, mpc, ravl"},
       {"envs { env: \"Hopper-v4\" datasets { name: \"r\" grade: \"random\" } }\n"
        "methods { name: \"m\" kind: \"mpc\" model: \"true\" planner: \"beem:width=2\" }",
        "icem"},
@@ -152,6 +153,88 @@ TEST_F(BenchCliTest, UnknownNamesFailBeforeAnyWorkListingTheValidOnes) {
     EXPECT_THAT(run.err, HasSubstr(c.expect)) << c.config;
     EXPECT_FALSE(fs::exists(Path("never"))) << "work was done before the config was checked: " << c.config;
   }
+}
+
+TEST_F(BenchCliTest, OfflineRlMethodsWithUnknownNamesOrBadParamsFailBeforeAnyWork) {
+  const std::string env = "envs { env: \"Pendulum-v1\" datasets { name: \"r\" grade: \"random\" } }\n";
+  struct Case {
+    std::string method, expect;
+  } cases[] = {
+      {"methods { name: \"m\" kind: \"ravl\" model: \"simulator\" }", "valid models: learned"},
+      {"methods { name: \"m\" kind: \"mopo\" }", "true (the simulator)"},
+      {"methods { name: \"m\" kind: \"mobile\" model: \"learned\" params { key: \"ensemble\" value: \"gp\" } }",
+       "unknown ensemble model 'gp'"},
+      {"methods { name: \"m\" kind: \"ravl\" model: \"true\" params { key: \"stepz\" value: \"5\" } }",
+       "rollout_length"},
+      {"methods { name: \"m\" kind: \"ravl\" model: \"true\" params { key: \"steps\" value: \"5k\" } }",
+       "not a number"},
+      {"methods { name: \"m\" kind: \"ravl\" model: \"true\" params { key: \"critics\" value: \"1\" } }",
+       "critics >= 2"},
+      {"methods { name: \"m\" kind: \"mopo\" model: \"true\" planner: \"cem\" }", "takes no planner"},
+  };
+  for (const Case& c : cases) {
+    const std::string config = Write("bad.pbtxt", env + c.method);
+    auto run = RunAugur("bench " + config + " --out " + Path("never"));
+    EXPECT_EQ(run.exit_code, 1) << c.method;
+    EXPECT_THAT(run.err, HasSubstr(c.expect)) << c.method;
+    EXPECT_FALSE(fs::exists(Path("never"))) << "work was done before the config was checked: " << c.method;
+  }
+}
+
+TEST_F(BenchCliTest, OfflineRlCellsRunWithLearnedAndTrueModelsOnPendulumAndNeoRl2Dmsd) {
+  const std::string config = std::string(AUGUR_SOURCE_DIR) + "/bench/configs/offline_rl_smoke.pbtxt";
+  const std::string out = Path("out");
+  auto run = RunAugur("--threads 2 bench " + config + " --no-report --out " + out);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(out + "/results.json");
+  const auto results = nlohmann::json::parse(in);
+  ASSERT_EQ(results["cells"].size(), 14u);
+  int offline = 0;
+  for (const auto& c : results["cells"]) {
+    const auto& r = c["result"];
+    ASSERT_TRUE(r.contains("normalized_mean")) << c["key"];
+    EXPECT_TRUE(std::isfinite(r["normalized_mean"].get<double>())) << c["key"];
+    const std::string kind = c["kind"];
+    if (kind == "dataset") continue;
+    ++offline;
+    EXPECT_TRUE(fs::exists(r["checkpoint"].get<std::string>())) << c["key"];
+    const std::string method = c["method"];
+    // The learned ensemble's open-loop error is measured; the true model has none.
+    EXPECT_EQ(r["model_error"].empty(), method.find("-true") != std::string::npos) << c["key"];
+    EXPECT_THAT(r["agent"].get<std::string>(), HasSubstr(kind + " (")) << c["key"];
+  }
+  EXPECT_EQ(offline, 12);
+  // The real DMSD data's behaviour score uses NeoRL-2's normalization (MIN 30.60, MAX 849.51) on full episodes.
+  for (const auto& c : results["cells"]) {
+    if (c["env"] != "DMSD" || c["kind"] != "dataset") continue;
+    const auto& r = c["result"];
+    ASSERT_EQ(r["returns"].size(), 3u);
+    double expected = 0;
+    for (double ret : r["returns"]) expected += 100.0 * (ret - 30.60) / (849.51 - 30.60) / 3.0;
+    EXPECT_NEAR(r["normalized_mean"].get<double>(), expected, 1e-6);
+    EXPECT_THAT(r["normalization"].get<std::string>(), HasSubstr("NeoRL-2"));
+  }
+  // A rerun finds every cell finished and trains nothing.
+  auto again = RunAugur("--json bench " + config + " --no-report --out " + out);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 14);
+}
+
+TEST_F(BenchCliTest, PathDatasetCanBeOverriddenOnTheCommandLineAndCutToItsFirstEpisodes) {
+  const std::string slice = std::string(AUGUR_SOURCE_DIR) + "/tests/data/testdata/neorl2_dmsd_slice.npz";
+  const std::string config = Write("dmsd.pbtxt",
+                                   "envs { env: \"DMSD\" datasets { name: \"train\" path: \"missing.npz\" episodes: 2 } }\n"
+                                   "methods { name: \"behaviour\" kind: \"dataset\" }\n");
+  auto bad = RunAugur("bench " + config + " --dataset-path DMSD/tran=" + slice + " --out " + Path("never"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("valid: DMSD/train"));
+  EXPECT_FALSE(fs::exists(Path("never")));
+  auto run = RunAugur("bench " + config + " --no-report --dataset-path DMSD/train=" + slice + " --out " + Path("out"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(Path("out") + "/results.json");
+  const auto results = nlohmann::json::parse(in);
+  ASSERT_EQ(results["cells"].size(), 1u);
+  EXPECT_EQ(results["cells"][0]["result"]["returns"].size(), 2u);  // the slice holds 3 episodes
 }
 
 TEST_F(BenchCliTest, DatasetOfAnotherEnvIsRefusedWithBothShapes) {

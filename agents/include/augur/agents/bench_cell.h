@@ -59,6 +59,10 @@ struct CellResult {
   double train_seconds = 0;
   std::vector<double> model_error;       // RMSE of open-loop predictions at horizon 1..H (empty: not measured)
   std::string agent;                     // the agent's name
+  std::string checkpoint;                // a trained agent's checkpoint (offline RL kinds; "" = none kept)
+  // Kind-specific training figures, e.g. the offline RL kinds' final critic statistics ("q_abs_max": max |Q|
+  // over critics on the last logged batch, "q_abs_max_peak": its maximum over the run, "q_mean", ...).
+  std::map<std::string, double> metrics;
 };
 
 nlohmann::json ToJson(const CellResult& result);
@@ -71,7 +75,9 @@ struct CellKind {
   std::function<CellResult(const CellInputs&)> run;
 };
 
-// Adds a kind (AUGUR_CHECK: not registered twice). Built-in kinds: "mpc", "bc", "dataset".
+// Adds a kind (AUGUR_CHECK: not registered twice). Built-in kinds: "mpc", "bc", "dataset", and the offline
+// model-based RL kinds "ravl", "mopo", "mobile" (agents/rl/offline_rl.h; model "learned" or "true", the
+// gradient-step budget and sizes in params).
 void RegisterCellKind(CellKind kind);
 // Throws NotFoundError listing the registered kinds.
 const CellKind& FindCellKind(const std::string& name);
