@@ -215,9 +215,18 @@ CellResult RunDataset(const CellInputs& in) {
   const double n = static_cast<double>(r.returns.size());
   r.mean_return = n ? s / n : 0;
   r.std_return = n > 1 ? std::sqrt(std::max(0.0, (s2 - n * r.mean_return * r.mean_return) / (n - 1))) : 0;
-  int64_t longest = 0;
-  for (int64_t e = 0; e < in.dataset->num_episodes(); ++e) longest = std::max(longest, in.dataset->EpisodeLength(e));
-  Normalize(in.env->spec().id, static_cast<int>(longest), in.env->spec().max_steps, r);
+  // The references are scaled to the episodes' length cap, which only an episode cut by the time limit shows;
+  // an episode that terminated early (a fallen Hopper) says nothing about it and must not shrink the
+  // references. Without any time-out, the protocol's episode length (or the env's limit) is the cap.
+  const at::Tensor timeouts = in.dataset->timeouts().to(at::kBool).contiguous();
+  const bool* cut = timeouts.data_ptr<bool>();
+  int64_t cap = 0;
+  for (int64_t e = 0; e < in.dataset->num_episodes(); ++e) {
+    const int64_t last = in.dataset->EpisodeEnd(e) - 1;
+    if (last >= 0 && cut[last]) cap = std::max(cap, in.dataset->EpisodeLength(e));
+  }
+  if (cap == 0) cap = in.max_steps > 0 ? in.max_steps : in.env->spec().max_steps;
+  Normalize(in.env->spec().id, static_cast<int>(cap), in.env->spec().max_steps, r);
   return r;
 }
 

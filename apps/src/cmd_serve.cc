@@ -24,7 +24,8 @@ Command ServeCommand() {
     int port = 50051, session_threads = 1, max_sessions = 64;
     int64_t iterations = 0;
     bool foreground_planner = false;
-    double deadline_ms = 0, max_rate = 0, max_state_age_ms = 500;
+    std::vector<int> planner_cpus;
+    double deadline_ms = 0, min_replan_period_ms = 0, max_rate = 0, max_state_age_ms = 500;
   };
   auto args = std::make_shared<Args>();
   return {"serve", "Serve plans over gRPC to robot stacks (augur.serve.Planner on HOST:PORT)",
@@ -43,11 +44,18 @@ Command ServeCommand() {
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--deadline-ms", args->deadline_ms, "Wall-time budget per replan in ms (0 = none)")
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
+            sub.add_option("--min-replan-period-ms", args->min_replan_period_ms,
+                           "Start replans of new states at most this often (0 = as soon as a state arrives)")
+                ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--session-threads", args->session_threads, "Planner threads per robot session")
                 ->check(CLI::PositiveNumber)->capture_default_str();
             sub.add_flag("--foreground-planner", args->foreground_planner,
                          "Plan at normal priority (default: the planner runs as SCHED_IDLE background work, so "
                          "GetAction never waits for it)");
+            sub.add_option("--planner-cpus", args->planner_cpus,
+                           "Pin planner threads to these cores, e.g. 1 or 2,3 (start the server under taskset -c on "
+                           "the other cores so GetAction never waits for a planner)")
+                ->delimiter(',');
             sub.add_option("--max-sessions", args->max_sessions, "Most robot sessions at once")
                 ->check(CLI::PositiveNumber)->capture_default_str();
             sub.add_option("--safe-action", args->safe_action,
@@ -73,10 +81,12 @@ Command ServeCommand() {
                                             .dt = spec.dt,
                                             .iterations = args->iterations,
                                             .deadline_ms = args->deadline_ms,
+                                            .min_replan_period_ms = args->min_replan_period_ms,
                                             .threads_per_session = args->session_threads,
                                             .max_sessions = args->max_sessions,
                                             .planner_background = !args->foreground_planner};
               if (const auto* box = std::get_if<Box>(&spec.action)) options.safety.bounds = *box;
+              options.planner_cpus = args->planner_cpus;
               options.safety.max_rate = args->max_rate;
               options.safety.max_state_age_s = 1e-3 * args->max_state_age_ms;
               options.safety.safe_action = serve::ParseSafeAction(args->safe_action);

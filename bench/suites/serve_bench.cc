@@ -90,6 +90,8 @@ std::vector<float> PendulumState(double t) {
 
 int main(int argc, char** argv) {
   int clients = 8, threads = 1;
+  double replan_period_ms = 0;
+  std::vector<int> planner_cpus;
   int64_t calls = 10000, plans = 60;
   bool smoke = false, foreground = false;
   std::string model_path, json_path;
@@ -101,6 +103,11 @@ int main(int argc, char** argv) {
   app.add_option("--model", model_path, "Ensemble checkpoint (default: train a small one here)");
   app.add_option("--planner", planner, "Planner spec")->capture_default_str();
   app.add_option("--threads", threads, "Planner executor threads")->capture_default_str();
+  app.add_option("--replan-period-ms", replan_period_ms, "ServiceOptions::min_replan_period_ms (0: replan at once)")
+      ->capture_default_str();
+  app.add_option("--planner-cpus", planner_cpus,
+                 "Pin the planner thread to these cores (run the bench under taskset -c on the others)")
+      ->delimiter(',');
   app.add_flag("--foreground-planner", foreground, "Planner at nice 19 instead of SCHED_IDLE (for comparison)");
   app.add_option("--json", json_path, "Write the figures as JSON");
   app.add_flag("--smoke", smoke, "Tiny sizes: keeps the program working, no figures");
@@ -131,8 +138,10 @@ int main(int argc, char** argv) {
 
     ServiceOptions options{.planner = planner,
                            .dt = env->spec().dt,
+                           .min_replan_period_ms = replan_period_ms,
                            .threads_per_session = threads,
                            .planner_background = !foreground};
+    options.planner_cpus = planner_cpus;
     options.safety.bounds = bounds;
     options.safety.max_state_age_s = 0;
     auto service = std::make_shared<PlanService>(ModelPlannerMaker(model), options);

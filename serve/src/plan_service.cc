@@ -1,5 +1,7 @@
 #include "augur/serve/plan_service.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,8 +51,17 @@ void ServiceOptions::Validate() const {
     throw ConfigError(StrCat("serve: threads_per_session = ", threads_per_session, " must be >= 1"));
   }
   if (max_sessions < 1) throw ConfigError(StrCat("serve: max_sessions = ", max_sessions, " must be >= 1"));
+  if (!(min_replan_period_ms >= 0) || std::isinf(min_replan_period_ms)) {
+    throw ConfigError(StrCat("serve: min_replan_period_ms = ", min_replan_period_ms, " must be >= 0 (0: replan at once)"));
+  }
   if (planner_nice < 0 || planner_nice > 19) {
     throw ConfigError(StrCat("serve: planner_nice = ", planner_nice, " must be in [0, 19] (0: unchanged)"));
+  }
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  for (int c : planner_cpus) {
+    if (c < 0 || (cores > 0 && c >= cores)) {
+      throw ConfigError(StrCat("serve: planner_cpus names core ", c, "; this machine has cores 0..", cores - 1));
+    }
   }
   if (planner.empty()) throw ConfigError("serve: no planner spec; give one, e.g. icem:pop=100,horizon=15");
   safety.Validate();
@@ -95,6 +106,14 @@ struct PlanService::Session {
   }
 
   void Run() {
+    if (!options.planner_cpus.empty()) {
+      cpu_set_t cpus;
+      CPU_ZERO(&cpus);
+      for (int c : options.planner_cpus) CPU_SET(c, &cpus);
+      if (pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus) != 0) {
+        Log().warn("serve: robot '{}': could not pin the planner thread to the cores given in planner_cpus", id);
+      }
+    }
     if (options.planner_background) {
       // This thread is ours for the session's life: it stays background (nothing to restore). The executor's
       // TBB workers (threads_per_session > 1) keep their priority: they are shared with the rest of the process.
@@ -114,10 +133,12 @@ struct PlanService::Session {
       uint64_t version = 0;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] {
-          return stop || !jobs.empty() ||
-                 (state_version > 0 && state_version != planned_version);
-        });
+        const auto replan_due = [&] { return state_version > 0 && state_version != planned_version; };
+        cv.wait(lock, [&] { return stop || !jobs.empty() || replan_due(); });
+        // Replans of new states start at most every min_replan_period_ms (Plan requests do not wait).
+        if (options.min_replan_period_ms > 0 && jobs.empty()) {
+          cv.wait_until(lock, next_replan, [&] { return stop || !jobs.empty(); });
+        }
         if (stop) break;
         if (!jobs.empty()) {
           job = std::move(jobs.front());
@@ -143,6 +164,7 @@ struct PlanService::Session {
           }
         }
         const Budget budget = agents::PlanBudget(iterations, deadline_ms);
+        next_replan = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(1e3 * options.min_replan_period_ms));
         const int64_t start = NowNs();
         planner->Plan(obs, budget, result);
         const Clock::time_point end_time = Clock::now();
@@ -216,6 +238,7 @@ struct PlanService::Session {
   std::deque<std::shared_ptr<Job>> jobs;
   uint64_t planned_version = 0;  // planner thread only (also read in its wait predicate)
   uint64_t plan_counter = 0;     // planner thread only
+  Clock::time_point next_replan{};  // planner thread only: earliest start of the next state-triggered replan
   std::thread thread;
 
   // What readers see without waiting for the planner.

@@ -188,6 +188,31 @@ TEST(PlanServiceTest, ExplicitPlanUsesTheNewestState) {
   EXPECT_GE(service.Stats("r").plans, 1);
 }
 
+TEST(PlanServiceTest, ReplansOfNewStatesStartAtMostOncePerPeriodButPlanRequestsDoNotWait) {
+  ServiceOptions options = Options();
+  options.min_replan_period_ms = 300;
+  PlanService service(ScriptedMaker(), options);
+  service.Reset("r", 0);
+  SetStateAndWait(service, "r", 1.f, 0.0);
+  const int64_t plans_before = service.Stats("r").plans;
+  const auto start = Clock::now();
+  // 20 new states in ~100 ms: at most one replan may start before the period ends (a slow machine only
+  // makes fewer).
+  for (int i = 0; i < 20; ++i) {
+    service.SetState("r", std::vector<float>{static_cast<float>(i), 0.f, 0.f}, 0.1 * (i + 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (elapsed_ms < 250) EXPECT_LE(service.Stats("r").plans - plans_before, 1);
+  // An explicit Plan is served now, from the newest state, without waiting for the period.
+  auto plan = service.Plan("r", {.iterations = 1});
+  EXPECT_EQ(plan->actions.front(), 19.f);
+  // And the newest state is replanned once the period is over.
+  auto replanned = SetStateAndWait(service, "r", 42.f, 5.0);
+  ASSERT_NE(replanned, nullptr);
+  EXPECT_EQ(ActionAt(service, "r", 5.0), 42.f);
+}
+
 TEST(PlanServiceTest, SessionsAreIndependentAndBadInputIsNamed) {
   ServiceOptions options = Options();
   options.max_sessions = 2;
@@ -238,6 +263,12 @@ TEST(PlanServiceTest, OptionsAreValidated) {
   EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
   options = Options();
   options.planner_nice = 20;  // niceness stops at 19
+  EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
+  options = Options();
+  options.min_replan_period_ms = -5;
+  EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
+  options = Options();
+  options.planner_cpus = {4096};  // no such core
   EXPECT_THROW(PlanService(ScriptedMaker(), options), ConfigError);
   EXPECT_THROW(ParseSafeAction("brake"), ConfigError);
   options = Options();

@@ -35,6 +35,11 @@ struct ServiceOptions {
   double dt = 0.05;                // robot seconds per plan step (the env's dt; Pendulum-v1: 0.05)
   int64_t iterations = 0;          // planner iterations per replan; 0 = the spec's iters
   double deadline_ms = 0.0;        // wall-time budget per replan; 0 = none
+  // Replans triggered by a new state start at most this often (a fixed planning rate, e.g. 40 ms = 25 Hz);
+  // 0 = replan as soon as a new state arrives. Plan requests never wait. On a machine with fewer cores than
+  // busy threads, a planner that never leaves a core idle delays every thread that wakes up (GetAction
+  // included) by up to a scheduler tick, whatever its priority: see serve/README.md.
+  double min_replan_period_ms = 0.0;
   int threads_per_session = 1;     // executor threads of each session's planner
   int max_sessions = 64;           // a Reset of one robot more -> RangeError (OUT_OF_RANGE)
   // Each session's planner thread runs in Linux's SCHED_IDLE class: planning is background work and serving actions is not, so a thread
@@ -46,6 +51,11 @@ struct ServiceOptions {
   // 0 = unchanged, up to 19). Nice 19 still lets the planner finish its time slice before a woken
   // GetAction thread runs (p99/p50 6.5 in the measurement above, against 13.5 at nice 0).
   int planner_nice = 19;
+  // Cores the session planner threads may run on (Linux CPU numbers; empty = wherever the scheduler puts
+  // them). Robot stacks isolate real-time work this way: with the planners on their own core(s) and the
+  // threads answering GetAction kept off them (e.g. `taskset -c 0 augur serve --planner-cpus 1`), a planner
+  // never delays an answer.
+  std::vector<int> planner_cpus;
   SafetyOptions safety;
   // Throws ConfigError naming the bad field.
   void Validate() const;
