@@ -175,6 +175,45 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
   const bool goal = objective_.goal_weight > 0.0;
   double discount = 1.0;
 
+  // The objective's step value for output row g with predicted state y: reward, minus the model's
+  // uncertainty penalty, minus the distance to the goal.
+  const auto step_value = [&](int64_t g, const float* y) {
+    double r = reward[g];
+    if (model_penalty) r -= lambda * uncertainty[g];
+    if (goal) {
+      double d2 = 0.0;
+      for (int64_t k = 0; k < S; ++k) {
+        const double d = y[k] - objective_.goal[k];
+        d2 += d * d;
+      }
+      r -= objective_.goal_weight * std::sqrt(d2);
+    }
+    return r;
+  };
+  // Adds the discounted terminal value of the rows' final states (same row order as ret and alive).
+  const auto add_terminal_value = [&](std::span<float> final_states) {
+    if (!objective_.terminal_value) return;
+    auto value = F(sc, kValue, rows);
+    const ValueFunction& v = *objective_.terminal_value;
+    if (v.has_cpu_path()) {
+      v.ValueCpu(rows, final_states.data(), value.data(), sc);
+    } else {
+      CopyOut(v.Value(Wrap(final_states.data(), rows, S)), value, rows, "terminal value");
+    }
+    const double w = discount * objective_.terminal_weight;
+    for (int64_t i = 0; i < rows; ++i) {
+      if (alive[i] > 0.f) ret[i] += static_cast<float>(w * value[i]);
+    }
+  };
+  // Each sequence's return: the mean over its particles (rows in canonical order).
+  const auto write_returns = [&](std::span<const float> per_row) {
+    for (int64_t j = 0; j < last - first; ++j) {
+      double sum = 0.0;
+      for (int64_t k = 0; k < P; ++k) sum += per_row[j * P + k];
+      job.returns[first + j] = static_cast<float>(sum / P);
+    }
+  };
+
   if (options_.propagation == Propagation::kTsInf && !particle_penalty && record == nullptr) {
     // TSinf: a particle keeps its member, so the grouping is the same at every step. The particles stay in
     // grouped order for the whole horizon (no gather and scatter of states per step); returns are put back
@@ -194,17 +233,7 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
       }
       StepRows(job, rows, chunk, groups, noise_ptr, sc, state, act, out, reward, done, uncertainty);
       for (int64_t g = 0; g < rows; ++g) {
-        double r = reward[g];
-        if (model_penalty) r -= lambda * uncertainty[g];
-        if (goal) {
-          const float* y = out.data() + g * S;
-          double d2 = 0.0;
-          for (int64_t k = 0; k < S; ++k) {
-            const double d = y[k] - objective_.goal[k];
-            d2 += d * d;
-          }
-          r -= objective_.goal_weight * std::sqrt(d2);
-        }
+        const double r = step_value(g, out.data() + g * S);
         if (alive[g] > 0.f) {
           ret[g] += static_cast<float>(discount * static_cast<float>(r));
           if (objective_.stop_at_done && done[g] > 0.5f) alive[g] = 0.f;
@@ -213,25 +242,9 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
       std::swap(state, out);
       discount *= objective_.discount;
     }
-    if (objective_.terminal_value) {
-      auto value = F(sc, kValue, rows);
-      const ValueFunction& v = *objective_.terminal_value;
-      if (v.has_cpu_path()) {
-        v.ValueCpu(rows, state.data(), value.data(), sc);
-      } else {
-        CopyOut(v.Value(Wrap(state.data(), rows, S)), value, rows, "terminal value");
-      }
-      const double w = discount * objective_.terminal_weight;
-      for (int64_t g = 0; g < rows; ++g) {
-        if (alive[g] > 0.f) ret[g] += static_cast<float>(w * value[g]);
-      }
-    }
+    add_terminal_value(state);
     for (int64_t g = 0; g < rows; ++g) step_reward[order[g]] = ret[g];  // canonical order
-    for (int64_t j = 0; j < last - first; ++j) {
-      double sum = 0.0;
-      for (int64_t k = 0; k < P; ++k) sum += step_reward[j * P + k];
-      job.returns[first + j] = static_cast<float>(sum / P);
-    }
+    write_returns(step_reward);
     return true;
   }
 
@@ -252,17 +265,7 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
       const int64_t i = order[g];
       const float* y = next.data() + g * S;
       std::copy_n(y, S, cur.data() + i * S);
-      double r = reward[g];
-      if (model_penalty) r -= lambda * uncertainty[g];
-      if (goal) {
-        double d2 = 0.0;
-        for (int64_t k = 0; k < S; ++k) {
-          const double d = y[k] - objective_.goal[k];
-          d2 += d * d;
-        }
-        r -= objective_.goal_weight * std::sqrt(d2);
-      }
-      step_reward[i] = static_cast<float>(r);
+      step_reward[i] = static_cast<float>(step_value(g, y));
       step_done[i] = done[g];
     }
     if (particle_penalty) {
@@ -294,24 +297,8 @@ bool ModelEvaluator::RolloutChunk(const Job& job, int64_t first, int64_t last, i
     discount *= objective_.discount;
   }
 
-  if (objective_.terminal_value) {
-    auto value = F(sc, kValue, rows);
-    const ValueFunction& v = *objective_.terminal_value;
-    if (v.has_cpu_path()) {
-      v.ValueCpu(rows, cur.data(), value.data(), sc);
-    } else {
-      CopyOut(v.Value(Wrap(cur.data(), rows, S)), value, rows, "terminal value");
-    }
-    const double w = discount * objective_.terminal_weight;
-    for (int64_t i = 0; i < rows; ++i) {
-      if (alive[i] > 0.f) ret[i] += static_cast<float>(w * value[i]);
-    }
-  }
-  for (int64_t j = 0; j < last - first; ++j) {
-    double sum = 0.0;
-    for (int64_t k = 0; k < P; ++k) sum += ret[j * P + k];
-    job.returns[first + j] = static_cast<float>(sum / P);
-  }
+  add_terminal_value(cur);
+  write_returns(ret);
   return true;
 }
 
