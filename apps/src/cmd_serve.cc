@@ -11,6 +11,7 @@
 #include "augur/agents/model_loading.h"
 #include "augur/core/error.h"
 #include "augur/core/logging.h"
+#include "augur/core/thread_priority.h"
 #include "augur/envs/registry.h"
 #include "augur/serve/plan_server.h"
 #include "commands.h"
@@ -24,7 +25,7 @@ Command ServeCommand() {
     int port = 50051, session_threads = 1, max_sessions = 64;
     int64_t iterations = 0;
     bool foreground_planner = false;
-    std::vector<int> planner_cpus;
+    std::vector<int> planner_cpus, serve_cpus;
     double deadline_ms = 0, min_replan_period_ms = 0, max_rate = 0, max_state_age_ms = 500;
   };
   auto args = std::make_shared<Args>();
@@ -53,8 +54,12 @@ Command ServeCommand() {
                          "Plan at normal priority (default: the planner runs as SCHED_IDLE background work, so "
                          "GetAction never waits for it)");
             sub.add_option("--planner-cpus", args->planner_cpus,
-                           "Pin planner threads to these cores, e.g. 1 or 2,3 (start the server under taskset -c on "
-                           "the other cores so GetAction never waits for a planner)")
+                           "Pin planner threads to these cores, e.g. 1 or 2,3; the threads answering calls then run "
+                           "on the other cores (see --serve-cpus), so GetAction never waits behind a planner")
+                ->delimiter(',');
+            sub.add_option("--serve-cpus", args->serve_cpus,
+                           "Pin the threads answering calls to these cores (default: all cores, or the cores "
+                           "not in --planner-cpus when that is given)")
                 ->delimiter(',');
             sub.add_option("--max-sessions", args->max_sessions, "Most robot sessions at once")
                 ->check(CLI::PositiveNumber)->capture_default_str();
@@ -74,6 +79,21 @@ Command ServeCommand() {
               sigaddset(&signals, SIGTERM);
               sigaddset(&signals, SIGINT);
               pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+              // Affinity before any thread starts: gRPC's threads inherit this thread's cores.
+              if (!args->planner_cpus.empty()) ValidateCores(args->planner_cpus, "--planner-cpus");
+              std::vector<int> serve_cpus = args->serve_cpus;
+              if (serve_cpus.empty() && !args->planner_cpus.empty()) {
+                serve_cpus = OtherCores(args->planner_cpus);
+                if (serve_cpus.empty()) {
+                  throw ConfigError("--planner-cpus names every core; leave at least one for answering calls, or "
+                                    "give --serve-cpus");
+                }
+              }
+              if (!serve_cpus.empty()) {
+                ValidateCores(serve_cpus, "--serve-cpus");
+                if (!PinProcessThreads(serve_cpus)) Log().warn("serve: could not pin to the cores in --serve-cpus");
+              }
 
               auto env = envs::Make(args->env);
               const EnvSpec& spec = env->spec();

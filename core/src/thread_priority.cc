@@ -1,8 +1,16 @@
 #include "augur/core/thread_priority.h"
 
 #ifdef __linux__
+#include <pthread.h>
 #include <sched.h>
 #endif
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <thread>
+
+#include "augur/core/error.h"
 
 namespace augur {
 
@@ -38,6 +46,80 @@ bool InBackgroundPriority() {
 #else
   return false;
 #endif
+}
+
+int CoreCount() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
+
+void ValidateCores(const std::vector<int>& cores, const std::string& what) {
+  if (cores.empty()) throw ConfigError(StrCat(what, " is empty; name at least one core, e.g. 0"));
+  const int n = CoreCount();
+  for (int c : cores) {
+    if (c < 0 || c >= n) throw ConfigError(StrCat(what, " names core ", c, "; this machine has cores 0..", n - 1));
+  }
+}
+
+std::vector<int> OtherCores(const std::vector<int>& exclude) {
+  std::vector<int> out;
+  for (int c = 0; c < CoreCount(); ++c) {
+    if (std::find(exclude.begin(), exclude.end(), c) == exclude.end()) out.push_back(c);
+  }
+  return out;
+}
+
+#ifdef __linux__
+namespace {
+cpu_set_t ToSet(const std::vector<int>& cores) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cores) {
+    if (c >= 0 && c < CPU_SETSIZE) CPU_SET(c, &set);
+  }
+  return set;
+}
+}  // namespace
+#endif
+
+bool PinCallingThread(const std::vector<int>& cores) {
+#ifdef __linux__
+  if (cores.empty()) return false;
+  const cpu_set_t set = ToSet(cores);
+  return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0;
+#else
+  (void)cores;
+  return false;
+#endif
+}
+
+bool PinProcessThreads(const std::vector<int>& cores) {
+#ifdef __linux__
+  if (cores.empty()) return false;
+  const cpu_set_t set = ToSet(cores);
+  bool all = true;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    const pid_t tid = static_cast<pid_t>(std::stol(entry.path().filename().string()));
+    // A thread that exited between the listing and this call is not a failure.
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0 && errno != ESRCH) all = false;
+  }
+  return all && !ec;
+#else
+  (void)cores;
+  return false;
+#endif
+}
+
+std::vector<int> CallingThreadCores() {
+  std::vector<int> out;
+#ifdef __linux__
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &set)) out.push_back(c);
+    }
+  }
+#endif
+  return out;
 }
 
 }  // namespace augur

@@ -1,7 +1,5 @@
 #include "augur/serve/plan_service.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -57,12 +55,7 @@ void ServiceOptions::Validate() const {
   if (planner_nice < 0 || planner_nice > 19) {
     throw ConfigError(StrCat("serve: planner_nice = ", planner_nice, " must be in [0, 19] (0: unchanged)"));
   }
-  const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  for (int c : planner_cpus) {
-    if (c < 0 || (cores > 0 && c >= cores)) {
-      throw ConfigError(StrCat("serve: planner_cpus names core ", c, "; this machine has cores 0..", cores - 1));
-    }
-  }
+  if (!planner_cpus.empty()) ValidateCores(planner_cpus, "serve: planner_cpus");
   if (planner.empty()) throw ConfigError("serve: no planner spec; give one, e.g. icem:pop=100,horizon=15");
   safety.Validate();
 }
@@ -106,13 +99,8 @@ struct PlanService::Session {
   }
 
   void Run() {
-    if (!options.planner_cpus.empty()) {
-      cpu_set_t cpus;
-      CPU_ZERO(&cpus);
-      for (int c : options.planner_cpus) CPU_SET(c, &cpus);
-      if (pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus) != 0) {
-        Log().warn("serve: robot '{}': could not pin the planner thread to the cores given in planner_cpus", id);
-      }
+    if (!options.planner_cpus.empty() && !PinCallingThread(options.planner_cpus)) {
+      Log().warn("serve: robot '{}': could not pin the planner thread to the cores given in planner_cpus", id);
     }
     if (options.planner_background) {
       // This thread is ours for the session's life: it stays background (nothing to restore). The executor's

@@ -1,7 +1,10 @@
 #pragma once
 
-// Scheduling priority of the calling thread: background work (a robot's replanning loop) that must never
-// delay the threads answering the robot.
+// Scheduling priority and core affinity: background work (a robot's replanning loop) that must never delay the
+// threads answering the robot.
+
+#include <string>
+#include <vector>
 
 namespace augur {
 
@@ -23,5 +26,19 @@ bool LeaveBackgroundPriority(const ThreadPriority& previous);
 
 // True when the calling thread is in the SCHED_IDLE class.
 bool InBackgroundPriority();
+
+// Core affinity (Linux; elsewhere these do nothing and return false). Cores are indices 0..CoreCount()-1.
+int CoreCount();
+// Throws ConfigError naming `what` when a core is out of range or the list is empty.
+void ValidateCores(const std::vector<int>& cores, const std::string& what);
+// The machine's cores that are not in `exclude`, ascending.
+std::vector<int> OtherCores(const std::vector<int>& exclude);
+// Pins the calling thread to `cores`. Returns false when the kernel refused.
+bool PinCallingThread(const std::vector<int>& cores);
+// Pins every thread this process has now (from /proc/self/task) to `cores`; threads started later inherit the
+// affinity of the thread that starts them. Returns false when any thread could not be pinned.
+bool PinProcessThreads(const std::vector<int>& cores);
+// The cores the calling thread may run on.
+std::vector<int> CallingThreadCores();
 
 }  // namespace augur
