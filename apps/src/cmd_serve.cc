@@ -22,7 +22,7 @@ Command ServeCommand() {
   struct Args {
     std::string env = "Pendulum-v1", model = "true", planner = "icem:pop=100,elites=10,iters=3,horizon=15";
     std::string address = "127.0.0.1", safe_action = "hold";
-    int port = 50051, session_threads = 1, max_sessions = 64;
+    int port = 50051, session_threads = 1, max_sessions = 64, max_pollers = serve::ServerOptions{}.max_pollers;
     int64_t iterations = 0;
     bool foreground_planner = false;
     std::vector<int> planner_cpus, serve_cpus;
@@ -61,6 +61,10 @@ Command ServeCommand() {
                            "Pin the threads answering calls to these cores (default: all cores, or the cores "
                            "not in --planner-cpus when that is given)")
                 ->delimiter(',');
+            sub.add_option("--max-pollers", args->max_pollers,
+                           "Most threads kept waiting for calls (more concurrent callers than this start and end "
+                           "threads per call, which adds latency)")
+                ->check(CLI::Range(1, 1024))->capture_default_str();
             sub.add_option("--max-sessions", args->max_sessions, "Most robot sessions at once")
                 ->check(CLI::PositiveNumber)->capture_default_str();
             sub.add_option("--safe-action", args->safe_action,
@@ -112,7 +116,8 @@ Command ServeCommand() {
               options.safety.safe_action = serve::ParseSafeAction(args->safe_action);
               auto service = std::make_shared<serve::PlanService>(
                   serve::ModelPlannerMaker(agents::LoadModelForEnv(args->model, *env)), options);
-              serve::PlanServer server(service, {.address = args->address, .port = args->port});
+              serve::PlanServer server(service,
+                                       {.address = args->address, .port = args->port, .max_pollers = args->max_pollers});
               std::printf("listening on %s\n", server.target().c_str());
               std::fflush(stdout);
               Log().info("serve: {} on {} with '{}' (model {}), safe action {}", args->env, server.target(),

@@ -138,7 +138,7 @@ void Print(const std::string& what, const Loaded& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int clients = 8, threads = 1;
+  int clients = 8, threads = 1, pollers = ServerOptions{}.max_pollers;
   double replan_period_ms = 0;
   std::vector<int> planner_cpus;
   int64_t calls = 10000, plans = 60;
@@ -157,6 +157,8 @@ int main(int argc, char** argv) {
   app.add_option("--planner-cpus", planner_cpus,
                  "Pin the planner thread to these cores (run the bench under taskset -c on the others)")
       ->delimiter(',');
+  app.add_option("--server-pollers", pollers, "ServerOptions::max_pollers (gRPC's own default is 2)")
+      ->capture_default_str();
   app.add_flag("--foreground-planner", foreground, "Planner at nice 19 instead of SCHED_IDLE (for comparison)");
   app.add_option("--json", json_path, "Write the figures as JSON");
   app.add_flag("--smoke", smoke, "Tiny sizes: keeps the program working, no figures");
@@ -194,7 +196,7 @@ int main(int argc, char** argv) {
     options.safety.bounds = bounds;
     options.safety.max_state_age_s = 0;
     auto service = std::make_shared<PlanService>(ModelPlannerMaker(model), options);
-    PlanServer server(service, {.address = "127.0.0.1", .port = 0});
+    PlanServer server(service, {.address = "127.0.0.1", .port = 0, .max_pollers = pollers});
     const std::string target = server.target();
     PlanClient control(target);
     auto must = [](const Status& s, const char* what) {
@@ -235,7 +237,7 @@ int main(int argc, char** argv) {
         ServiceOptions split = options;
         split.planner_cpus = planner_core;
         auto pinned_service = std::make_shared<PlanService>(ModelPlannerMaker(model), split);
-        PlanServer pinned_server(pinned_service, {.address = "127.0.0.1", .port = 0});
+        PlanServer pinned_server(pinned_service, {.address = "127.0.0.1", .port = 0, .max_pollers = pollers});
         PlanClient pinned_control(pinned_server.target());
         must(pinned_control.Reset("robot", 0), "Reset");
         must(pinned_control.SetState("robot", PendulumState(0.0), 0.0), "SetState");

@@ -122,6 +122,9 @@ void ServerOptions::Validate() const {
   if (max_message_bytes < 1024) {
     throw ConfigError(StrCat("serve: max_message_bytes = ", max_message_bytes, " must be >= 1024"));
   }
+  if (max_pollers < 1 || max_pollers > 1024) {
+    throw ConfigError(StrCat("serve: max_pollers = ", max_pollers, " must be in [1, 1024]"));
+  }
 }
 
 struct PlanServer::Impl {
@@ -145,6 +148,8 @@ PlanServer::PlanServer(std::shared_ptr<PlanService> service, ServerOptions optio
   builder.AddListeningPort(StrCat(options.address, ":", options.port), grpc::InsecureServerCredentials(),
                            &impl_->port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options.max_pollers);
   builder.RegisterService(impl_->grpc_service.get());
   impl_->server = builder.BuildAndStart();
   if (!impl_->server || impl_->port == 0) {

@@ -191,6 +191,14 @@ TEST(PlanServerTest, ShutdownFinishesAndRefusesNewCalls) {
   ServerOptions bad_port;
   bad_port.port = 70000;
   EXPECT_THROW(PlanServer(s.service, bad_port), ConfigError);
+  ServerOptions no_pollers;
+  no_pollers.max_pollers = 0;
+  try {
+    PlanServer server(s.service, no_pollers);
+    FAIL() << "max_pollers = 0 must be refused";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("max_pollers = 0"), std::string::npos) << e.what();
+  }
 }
 
 int64_t LoadCalls() {
