@@ -5,12 +5,14 @@
 // Rates are per wall-clock second (UseRealTime), so a loaded machine shows in them.
 // Run: build/bench/micro/augur_search_bench --benchmark_counters_tabular=true
 // The three targets of issue 8, each one benchmark that runs A and B interleaved in the same process (so a
-// loaded machine slows both alike) and prints the ratio as a counter:
-//   BM_TreeOverhead/in_flight:N   overhead = (s/sim, null evaluator) / (s/sim, MLP evaluator)   (target <= 0.10)
+// loaded machine slows both alike) and prints the ratio as a counter, each for two evaluators of the same 2x64
+// MLP: /fused (MlpEvaluator, augur's fused CPU kernel, ~0.2 us a state) and /torchscript (TorchScriptEvaluator:
+// the network as a TorchScript file run through LibTorch, as a user's PyTorch network runs, ~tens of us a call):
+//   BM_TreeOverhead/E/in_flight:N overhead = (s/sim, null evaluator) / (s/sim, MLP evaluator)   (target <= 0.10)
 //                                 eval_s/state: the MLP alone on the same batch size; tree_s/sim: the null
 //                                 search's time per simulation (tree + the drift model's step)
-//   BM_MlpBatching                speedup = (s/state, 16 one-row calls) / (s/state, one 16-row call)  (>= 3)
-//   BM_ThreadScaling              scaling = (sims/s, 2 threads) / (sims/s, 1 thread), 16 trees x 4 in flight,
+//   BM_MlpBatching/E              speedup = (s/state, 16 one-row calls) / (s/state, one 16-row call)  (>= 3)
+//   BM_ThreadScaling/E            scaling = (sims/s, 2 threads) / (sims/s, 1 thread), 16 trees x 4 in flight,
 //                                 the MLP evaluator, 4 groups of 4 trees (eval_batch 16)           (>= 1.7)
 // e.g. build/bench/micro/augur_search_bench --benchmark_filter='TreeOverhead|MlpBatching|ThreadScaling'
 //        --benchmark_counters_tabular=true
@@ -18,11 +20,13 @@
 // LibTorch's per-call overhead, for comparison).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
+#include <torch/script.h>
 
 #include <algorithm>
 #include <time.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <vector>
 
@@ -30,6 +34,7 @@
 #include "augur/search/evaluator.h"
 #include "augur/search/mcts.h"
 #include "augur/search/mlp_evaluator.h"
+#include "augur/search/torchscript_evaluator.h"
 
 namespace augur::search {
 namespace {
@@ -97,12 +102,36 @@ class AtenMlpEvaluator : public Evaluator {
   std::vector<at::Tensor> weight_, bias_;
 };
 
-enum class Leaf { kNull, kMlp, kAtenMlp };
+enum class Leaf { kNull, kMlp, kAtenMlp, kTorchScript };
+
+// The 2x64 MLP as a TorchScript module (what torch.jit.script(nn.Sequential(...)).save() gives a user), saved
+// once per process for TorchScriptEvaluator.
+std::string ScriptedMlpPath(const MlpWeights& w) {
+  static const std::string path = [&] {
+    torch::jit::Module module("Mlp");
+    const char* names[] = {"w0", "b0", "w1", "b1", "w2", "b2"};
+    for (size_t l = 0; l < 3; ++l) {
+      module.register_parameter(names[2 * l], torch::tensor(w.weight[l]).reshape({w.sizes[l + 1], w.sizes[l]}), false);
+      module.register_parameter(names[2 * l + 1], torch::tensor(w.bias[l]), false);
+    }
+    module.define(R"(
+def forward(self, x):
+    h = torch.tanh(torch.addmm(self.b0, x, self.w0.t()))
+    h = torch.tanh(torch.addmm(self.b1, h, self.w1.t()))
+    return torch.addmm(self.b2, h, self.w2.t())
+)");
+    const std::string file = (std::filesystem::temp_directory_path() / "augur_search_bench_mlp.pt").string();
+    module.save(file);
+    return file;
+  }();
+  return path;
+}
 
 std::shared_ptr<Evaluator> MakeEvaluator(Leaf leaf) {
   const MlpWeights w = MlpWeights::Random({4, 64, 64, 5}, 0);
   if (leaf == Leaf::kMlp) return std::make_shared<MlpEvaluator>(w);
   if (leaf == Leaf::kAtenMlp) return std::make_shared<AtenMlpEvaluator>(w);
+  if (leaf == Leaf::kTorchScript) return std::make_shared<TorchScriptEvaluator>(ScriptedMlpPath(w), 4);
   return std::make_shared<NullEvaluator>(4, 4);
 }
 
@@ -143,7 +172,7 @@ BENCHMARK(BM_Batch)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 
 // The MLP alone on 16 states: one call of 16 rows against 16 calls of one row; counter: states per second.
 // The 4-d states [batch, 4] through the evaluator: in one call, or as one call per row.
-void EvaluateRows(MlpEvaluator& eval, std::span<const float> states, int64_t batch, bool one_call,
+void EvaluateRows(Evaluator& eval, std::span<const float> states, int64_t batch, bool one_call,
                   std::span<float> values, std::span<float> priors, Scratch& scratch) {
   if (one_call) {
     eval.Evaluate(states, batch, 0, 0, values, priors, scratch);
@@ -214,7 +243,7 @@ struct Search {
 
 // The MLP alone on `batch` states: one call of `batch` rows, or `batch` calls of one row (seconds per state;
 // `cpu`: the thread's CPU seconds per state).
-double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch, bool one_call, int reps,
+double MlpSecondsPerState(Evaluator& eval, Executor& executor, int64_t batch, bool one_call, int reps,
                           double* cpu = nullptr) {
   std::vector<float> states(batch * 4), values(batch), priors(batch * 4);
   for (size_t i = 0; i < states.size(); ++i) states[i] = 0.05f * static_cast<float>(i % 17) - 0.4f;
@@ -235,20 +264,21 @@ double MlpSecondsPerState(MlpEvaluator& eval, Executor& executor, int64_t batch,
   return seconds / static_cast<double>(reps * batch);
 }
 
-// Tree overhead: one tree, 400 simulations per Plan, the null and the MLP evaluator alternating.
-void BM_TreeOverhead(benchmark::State& state) {
+// Tree overhead: one tree, 400 simulations per Plan, the null evaluator and the 2x64 MLP alternating. `leaf`:
+// augur's fused MlpEvaluator, or the same network as TorchScript through LibTorch (TorchScriptEvaluator).
+void BM_TreeOverhead(benchmark::State& state, Leaf leaf) {
   const int64_t in_flight = state.range(0);
   Executor executor(1);
-  Search null_search(Leaf::kNull, in_flight, 1, executor), mlp_search(Leaf::kMlp, in_flight, 1, executor);
+  Search null_search(Leaf::kNull, in_flight, 1, executor), mlp_search(leaf, in_flight, 1, executor);
   double null_s = 0.0, mlp_s = 0.0, null_cpu = 0.0, mlp_cpu = 0.0;
   for (auto _ : state) {
     null_s += null_search.Time(&null_cpu);
     mlp_s += mlp_search.Time(&mlp_cpu);
   }
   const double sims = static_cast<double>(state.iterations() * Search::kSims);
-  MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
+  auto eval = MakeEvaluator(leaf);
   double eval_cpu = 0.0;
-  MlpSecondsPerState(eval, executor, in_flight, true, 20000 / in_flight + 100, &eval_cpu);
+  MlpSecondsPerState(*eval, executor, in_flight, true, 20000 / in_flight + 100, &eval_cpu);
   state.counters["null_s/sim"] = null_s / sims;
   state.counters["mlp_s/sim"] = mlp_s / sims;
   state.counters["overhead"] = null_s / mlp_s;
@@ -258,18 +288,21 @@ void BM_TreeOverhead(benchmark::State& state) {
   state.counters["cpu_eval_s/state"] = eval_cpu;
   state.counters["cpu_overhead"] = null_cpu / mlp_cpu;
 }
-BENCHMARK(BM_TreeOverhead)->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_TreeOverhead, fused, Leaf::kMlp)
+    ->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_TreeOverhead, torchscript, Leaf::kTorchScript)
+    ->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(1.0);
 
-// The MLP evaluator: one call of 16 rows against 16 calls of one row, alternating.
-void BM_MlpBatching(benchmark::State& state) {
+// The evaluator: one call of 16 rows against 16 calls of one row, alternating.
+void BM_MlpBatching(benchmark::State& state, Leaf leaf) {
   Executor executor(1);
-  MlpEvaluator eval(MlpWeights::Random({4, 64, 64, 5}, 0));
+  auto eval = MakeEvaluator(leaf);
   double batched = 0.0, rows = 0.0, batched_cpu = 0.0, rows_cpu = 0.0;
   for (auto _ : state) {
     double cpu = 0.0;
-    batched += MlpSecondsPerState(eval, executor, 16, true, 200, &cpu);
+    batched += MlpSecondsPerState(*eval, executor, 16, true, 200, &cpu);
     batched_cpu += cpu;
-    rows += MlpSecondsPerState(eval, executor, 16, false, 200, &cpu);
+    rows += MlpSecondsPerState(*eval, executor, 16, false, 200, &cpu);
     rows_cpu += cpu;
   }
   const double n = static_cast<double>(state.iterations());
@@ -278,13 +311,14 @@ void BM_MlpBatching(benchmark::State& state) {
   state.counters["speedup"] = rows / batched;
   state.counters["cpu_speedup"] = rows_cpu / batched_cpu;
 }
-BENCHMARK(BM_MlpBatching)->UseRealTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_MlpBatching, fused, Leaf::kMlp)->UseRealTime()->MinTime(1.0);
+BENCHMARK_CAPTURE(BM_MlpBatching, torchscript, Leaf::kTorchScript)->UseRealTime()->MinTime(1.0);
 
 // 2-thread scaling: 16 trees x 4 in flight with the MLP evaluator (eval_batch 16: 4 groups of 4 trees, each
 // group one task), the same search on an Executor of 1 and of 2 threads, alternating.
-void BM_ThreadScaling(benchmark::State& state) {
+void BM_ThreadScaling(benchmark::State& state, Leaf leaf) {
   Executor one(1), two(2);
-  Search s1(Leaf::kMlp, 4, 16, one, 16), s2(Leaf::kMlp, 4, 16, two, 16);
+  Search s1(leaf, 4, 16, one, 16), s2(leaf, 4, 16, two, 16);
   double t1 = 0.0, t2 = 0.0;
   for (auto _ : state) {
     t1 += s1.Time();
@@ -295,7 +329,8 @@ void BM_ThreadScaling(benchmark::State& state) {
   state.counters["2threads_sims/s"] = sims / t2;
   state.counters["scaling"] = t1 / t2;
 }
-BENCHMARK(BM_ThreadScaling)->UseRealTime()->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_ThreadScaling, fused, Leaf::kMlp)->UseRealTime()->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_ThreadScaling, torchscript, Leaf::kTorchScript)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace augur::search

@@ -1,5 +1,5 @@
 // MlpEvaluator: values and priors worked out by hand, the batched fused path against ATen and against one row at
-// a time, TorchScript loading, bad input, and MCTS using its prior.
+// a time, TorchScript loading, bad input, and MCTS using its prior; TorchScriptEvaluator against it.
 #include "augur/search/mlp_evaluator.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +14,7 @@
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/search/mcts.h"
+#include "augur/search/torchscript_evaluator.h"
 
 namespace augur::search {
 namespace {
@@ -120,6 +121,149 @@ TEST(MlpEvaluator, MctsUsesItsPrior) {
     for (int64_t j = 0; j < 4; ++j) EXPECT_FLOAT_EQ(batch.stats(b).prior[j], priors[b * 4 + j]);
     EXPECT_EQ(out[b].iterations, 32);
   }
+}
+
+// A TorchScript module with a forward method: `body` is the method's source; parameters p0, p1, ... saved to a
+// temporary file whose path is returned.
+std::string SaveScript(const std::string& name, const std::string& body, const std::vector<at::Tensor>& params = {}) {
+  torch::jit::Module module(name);
+  const char* names[] = {"p0", "p1", "p2", "p3", "p4", "p5"};
+  for (size_t i = 0; i < params.size() && i < 6; ++i) module.register_parameter(names[i], params[i], false);
+  module.define(body);
+  std::string file = "augur_";
+  file += name;
+  file += ".pt";
+  const std::string path = (std::filesystem::temp_directory_path() / file).string();
+  module.save(path);
+  return path;
+}
+
+// The MLP of `w` (tanh, 2 hidden layers) as TorchScript: p0..p5 = weight/bias per layer.
+std::string SaveScriptedMlp(const MlpWeights& w, const std::string& name) {
+  std::vector<at::Tensor> params;
+  for (size_t l = 0; l < w.weight.size(); ++l) {
+    params.push_back(torch::tensor(w.weight[l]).reshape({w.sizes[l + 1], w.sizes[l]}));
+    params.push_back(torch::tensor(w.bias[l]));
+  }
+  return SaveScript(name, R"(
+def forward(self, x):
+    h = torch.tanh(torch.addmm(self.p1, x, self.p0.t()))
+    h = torch.tanh(torch.addmm(self.p3, h, self.p2.t()))
+    return torch.addmm(self.p5, h, self.p4.t())
+)",
+                    params);
+}
+
+TEST(TorchScriptEvaluator, MatchesTheFusedMlpEvaluatorOnTheSameWeights) {
+  const MlpWeights w = MlpWeights::Random({4, 16, 16, 5}, 3);
+  const std::string path = SaveScriptedMlp(w, "ts_eval_mlp");
+  TorchScriptEvaluator scripted(path, 4);
+  MlpEvaluator fused(w);
+  EXPECT_EQ(scripted.state_dim(), 4);
+  EXPECT_EQ(scripted.num_actions(), 4);
+  Executor ex(1);
+  const int64_t batch = 9;
+  std::vector<float> states(batch * 4);
+  for (size_t i = 0; i < states.size(); ++i) states[i] = std::sin(0.7f * static_cast<float>(i));
+  std::vector<float> v1(batch), p1(batch * 4), v2(batch), p2(batch * 4), one_v(1), one_p(4);
+  ex.Run([&] {
+    scripted.Evaluate(states, batch, 0, 0, v1, p1, ex.scratch());
+    fused.Evaluate(states, batch, 0, 0, v2, p2, ex.scratch());
+    scripted.Evaluate(std::span<const float>(states.data() + 8, 4), 1, 0, 0, one_v, one_p, ex.scratch());
+  });
+  for (int64_t r = 0; r < batch; ++r) {
+    EXPECT_NEAR(v1[r], v2[r], 1e-5) << r;
+    float sum = 0.f;
+    for (int64_t j = 0; j < 4; ++j) {
+      EXPECT_NEAR(p1[r * 4 + j], p2[r * 4 + j], 1e-5) << r;
+      sum += p1[r * 4 + j];
+    }
+    EXPECT_NEAR(sum, 1.f, 1e-6);
+  }
+  EXPECT_NEAR(one_v[0], v1[2], 1e-6) << "a row alone gives what it gives in a batch";
+  std::filesystem::remove(path);
+}
+
+TEST(TorchScriptEvaluator, DrivesMctsLikeTheFusedEvaluator) {
+  // The same weights through both evaluators: the same root priors, the same move.
+  const MlpWeights w = MlpWeights::Random({2, 16, 16, 5}, 5);
+  const std::string path = SaveScriptedMlp(w, "ts_eval_mcts");
+  auto model = std::make_shared<testing::GridWorldModel>(5, 5, 4, 4);
+  Executor ex(1);
+  MctsOptions o;
+  o.in_flight = 4;
+  MctsBatch fused(model, std::make_shared<MlpEvaluator>(w), o, 2, ex);
+  MctsBatch scripted(model, std::make_shared<TorchScriptEvaluator>(path, 2), o, 2, ex);
+  const std::vector<float> obs{0.f, 0.f, 2.f, 3.f};
+  std::vector<PlanResult> a(2), b(2);
+  fused.Plan(obs, Budget::Iterations(48), a);
+  scripted.Plan(obs, Budget::Iterations(48), b);
+  for (int64_t t = 0; t < 2; ++t) {
+    for (int64_t j = 0; j < 4; ++j) EXPECT_NEAR(fused.stats(t).prior[j], scripted.stats(t).prior[j], 1e-5);
+    EXPECT_EQ(a[t].action, b[t].action) << "tree " << t;
+    EXPECT_EQ(b[t].iterations, 48);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(TorchScriptEvaluator, BadModulesAndDevicesAreClearErrors) {
+  EXPECT_THROW(TorchScriptEvaluator("/nonexistent/net.pt", 4), IoError);
+  const std::string not_script = (std::filesystem::temp_directory_path() / "augur_ts_not_script.pt").string();
+  std::FILE* f = std::fopen(not_script.c_str(), "wb");
+  std::fputs("not a zip archive", f);
+  std::fclose(f);
+  EXPECT_THROW(TorchScriptEvaluator(not_script, 4), IoError);
+  std::filesystem::remove(not_script);
+
+  // forward returns [B] (no prior logits), then [B, 1] (K = 0).
+  const std::string flat = SaveScript("ts_eval_flat", "def forward(self, x):\n    return x.sum(1)\n");
+  try {
+    TorchScriptEvaluator e(flat, 4);
+    FAIL() << "a [B] output must be refused";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("1 + K"), std::string::npos) << e.what();
+  }
+  const std::string one = SaveScript("ts_eval_one", "def forward(self, x):\n    return x[:, 0:1]\n");
+  EXPECT_THROW(TorchScriptEvaluator(one, 4), ShapeError);
+  // Wrong state width: the module's matmul fails on [B, 3] states.
+  const MlpWeights w = MlpWeights::Random({4, 16, 16, 5}, 3);
+  const std::string mlp = SaveScriptedMlp(w, "ts_eval_width");
+  EXPECT_THROW(TorchScriptEvaluator(mlp, 3), ShapeError);
+  EXPECT_THROW(TorchScriptEvaluator(mlp, 0), ConfigError);
+  EXPECT_THROW(TorchScriptEvaluator(mlp, 4, "tpu"), ConfigError);
+  if (!at::hasCUDA()) {
+    EXPECT_THROW(TorchScriptEvaluator(mlp, 4, "cuda"), ConfigError);
+  }
+
+  // NaN from the module: sqrt of a negative state names the row.
+  const std::string nan = SaveScript("ts_eval_nan", "def forward(self, x):\n    return torch.sqrt(x[:, 0:3])\n");
+  TorchScriptEvaluator e(nan, 4);
+  EXPECT_EQ(e.num_actions(), 2);
+  Executor ex(1);
+  std::vector<float> states = {1, 1, 1, 1, 4, 4, 4, 4, 1, -1, 1, 1}, values(3), priors(6);
+  try {
+    ex.Run([&] { e.Evaluate(states, 3, 0, 0, values, priors, ex.scratch()); });
+    FAIL() << "a NaN output must be refused";
+  } catch (const DataError& err) {
+    EXPECT_NE(std::string(err.what()).find("row 2"), std::string::npos) << err.what();
+  }
+  for (const auto& p : {flat, one, mlp, nan}) std::filesystem::remove(p);
+}
+
+TEST(TorchScriptEvaluator, RunsOnCuda_CUDA) {
+  if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA device";
+  const MlpWeights w = MlpWeights::Random({4, 16, 16, 5}, 3);
+  const std::string path = SaveScriptedMlp(w, "ts_eval_cuda");
+  TorchScriptEvaluator gpu(path, 4, "cuda"), cpu(path, 4, "cpu");
+  Executor ex(1);
+  std::vector<float> states(32 * 4, 0.3f), v1(32), p1(128), v2(32), p2(128);
+  ex.Run([&] {
+    gpu.Evaluate(states, 32, 0, 0, v1, p1, ex.scratch());
+    cpu.Evaluate(states, 32, 0, 0, v2, p2, ex.scratch());
+  });
+  for (int i = 0; i < 32; ++i) EXPECT_NEAR(v1[i], v2[i], 1e-4);
+  for (int i = 0; i < 128; ++i) EXPECT_NEAR(p1[i], p2[i], 1e-4);
+  std::filesystem::remove(path);
 }
 
 }  // namespace
