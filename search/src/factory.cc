@@ -6,6 +6,8 @@
 #include "augur/core/registry.h"
 #include "augur/search/beam.h"
 #include "augur/search/mcts.h"
+#include "augur/search/mlp_evaluator.h"
+#include "augur/search/torchscript_evaluator.h"
 
 namespace augur::search {
 namespace {
@@ -50,17 +52,56 @@ MctsOptions ParseMcts(SpecParams& p) {
 }
 
 struct EvaluatorKeys {
-  std::string kind;
+  std::string kind, net, device, activation;
   RolloutEvaluator::Options rollout;
 };
 
 EvaluatorKeys ParseEvaluator(SpecParams& p, double discount) {
   EvaluatorKeys k;
-  k.kind = p.String("evaluator", "rollout", "leaf evaluator", {"rollout", "null"});
+  k.kind = p.String("evaluator", "rollout",
+                    "leaf evaluator: random rollouts, null, mlp (the fused kernel on a TorchScript stack of Linear "
+                    "layers) or torchscript (any TorchScript network through LibTorch)",
+                    {"rollout", "null", "mlp", "torchscript"});
   k.rollout.depth = p.Int("rollout_depth", k.rollout.depth, "steps per random rollout", 0, kMax);
   k.rollout.rollouts = p.Int("rollouts", k.rollout.rollouts, "random rollouts per leaf", 1, kMax);
   k.rollout.discount = discount;
+  k.net = p.String("net", "", "evaluator=mlp/torchscript: the TorchScript file, forward(states [B, S]) -> [B, 1 + K]");
+  k.device = p.String("device", "cpu", "evaluator=torchscript: cpu, cuda or cuda:N");
+  k.activation = p.String("activation", "tanh", "evaluator=mlp: hidden activation", {"tanh", "relu"});
   return k;
+}
+
+std::shared_ptr<Evaluator> MakeEvaluator(const EvaluatorKeys& k, const MctsOptions& o, const WorldModel& model,
+                                         std::shared_ptr<const WorldModel> shared) {
+  if (k.kind == "null") {
+    const int64_t actions = o.widening ? 0 : DiscreteActions(model.spec(), "search planner 'mcts' (widening=false)");
+    return std::make_shared<NullEvaluator>(model.spec().state_dim, actions);
+  }
+  if (k.kind == "rollout") return std::make_shared<RolloutEvaluator>(std::move(shared), k.rollout);
+  if (k.net.empty()) {
+    throw ConfigError(StrCat("search planner 'mcts': evaluator=", k.kind,
+                             " needs net=PATH (a TorchScript file whose forward maps states [B, ",
+                             model.spec().state_dim, "] to [B, 1 + K])"));
+  }
+  std::shared_ptr<Evaluator> e;
+  if (k.kind == "mlp") {
+    e = std::make_shared<MlpEvaluator>(
+        LoadMlpWeights(k.net, k.activation == "relu" ? MlpActivation::kRelu : MlpActivation::kTanh));
+  } else {
+    e = std::make_shared<TorchScriptEvaluator>(k.net, model.spec().state_dim, k.device);
+  }
+  if (e->state_dim() != model.spec().state_dim) {
+    throw ShapeError(StrCat("search planner 'mcts': the evaluator in '", k.net, "' takes states of ", e->state_dim(),
+                            " but the model's state has ", model.spec().state_dim));
+  }
+  if (!o.widening) {
+    const int64_t actions = DiscreteActions(model.spec(), "search planner 'mcts' (widening=false)");
+    if (e->num_actions() != actions) {
+      throw ShapeError(StrCat("search planner 'mcts': the evaluator in '", k.net, "' gives ", e->num_actions(),
+                              " prior logits but the model has ", actions, " actions"));
+    }
+  }
+  return e;
 }
 
 BeamOptions ParseBeam(SpecParams& p) {
@@ -94,16 +135,7 @@ const SearchRegistry& Searchers() {
       o.seed = in.seed;
       if (!in.model) throw ConfigError("search planner 'mcts': missing input: a model (SearchInputs::model)");
       std::shared_ptr<Evaluator> evaluator = in.evaluator;
-      if (!evaluator) {
-        const EvaluatorKeys k = ParseEvaluator(p, o.discount);
-        if (k.kind == "null") {
-          const int64_t actions =
-              o.widening ? 0 : DiscreteActions(in.model->spec(), "search planner 'mcts' (widening=false)");
-          evaluator = std::make_shared<NullEvaluator>(in.model->spec().state_dim, actions);
-        } else {
-          evaluator = std::make_shared<RolloutEvaluator>(in.model, k.rollout);
-        }
-      }
+      if (!evaluator) evaluator = MakeEvaluator(ParseEvaluator(p, o.discount), o, *in.model, in.model);
       return std::make_unique<Mcts>(in.model, std::move(evaluator), o, ex);
     });
     r->Register("beam", kBeamHelp,

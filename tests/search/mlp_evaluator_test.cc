@@ -13,6 +13,7 @@
 #include "../testing/search_models.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
+#include "augur/search/factory.h"
 #include "augur/search/mcts.h"
 #include "augur/search/torchscript_evaluator.h"
 
@@ -248,6 +249,35 @@ TEST(TorchScriptEvaluator, BadModulesAndDevicesAreClearErrors) {
     EXPECT_NE(std::string(err.what()).find("row 2"), std::string::npos) << err.what();
   }
   for (const auto& p : {flat, one, mlp, nan}) std::filesystem::remove(p);
+}
+
+TEST(TorchScriptEvaluator, SpecStringsBuildFileEvaluators) {
+  const MlpWeights w = MlpWeights::Random({2, 16, 16, 5}, 5);
+  const std::string path = SaveScriptedMlp(w, "ts_eval_spec");
+  auto model = std::make_shared<testing::GridWorldModel>(5, 5, 4, 4);
+  Executor ex(1);
+  const std::vector<float> obs{0.f, 0.f};
+  PlanResult a, b;
+  MakeSearchPlanner("mcts:evaluator=torchscript,net=" + path, {.model = model}, ex)->Plan(obs, Budget::Iterations(32), a);
+  // evaluator=mlp reads the Linear layers in registration order into the fused kernel.
+  MakeSearchPlanner("mcts:evaluator=mlp,net=" + path, {.model = model}, ex)->Plan(obs, Budget::Iterations(32), b);
+  EXPECT_EQ(a.iterations, 32);
+  EXPECT_EQ(a.action, b.action);
+  try {
+    MakeSearchPlanner("mcts:evaluator=torchscript", {.model = model}, ex);
+    FAIL() << "no net= must be refused";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("net=PATH"), std::string::npos) << e.what();
+  }
+  // A network with 4 prior logits on a model with 2 actions.
+  auto bandit = std::make_shared<testing::BanditModel>(std::vector<float>{0.f, 1.f});
+  const MlpWeights w1 = MlpWeights::Random({1, 8, 8, 5}, 5);
+  const std::string wide = SaveScriptedMlp(w1, "ts_eval_spec_wide");
+  EXPECT_THROW(MakeSearchPlanner("mcts:evaluator=torchscript,net=" + wide, {.model = bandit}, ex), ShapeError);
+  // A network for 2-d states on a 1-d model.
+  EXPECT_THROW(MakeSearchPlanner("mcts:evaluator=torchscript,net=" + path, {.model = bandit}, ex), ShapeError);
+  std::filesystem::remove(path);
+  std::filesystem::remove(wide);
 }
 
 TEST(TorchScriptEvaluator, RunsOnCuda_CUDA) {
