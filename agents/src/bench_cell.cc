@@ -25,6 +25,7 @@
 #include "augur/envs/env.h"
 #include "augur/models/dataset_adapter.h"
 #include "augur/models/factory.h"
+#include "augur/models/known_reward.h"
 #include "augur/rollouts/branched_rollouts.h"
 
 namespace augur::agents {
@@ -147,6 +148,27 @@ std::shared_ptr<const WorldModel> TrainedModel(const CellInputs& in, double* sec
       [&](models::LearnedModel& m) { m.Train(models::ToTransitions(*in.dataset), CellTrainOptions(in), nullptr); });
 }
 
+// params "reward": "learned" (default: the model's own reward head) or "known" (the env's reward function
+// on the model's predicted transitions, models/known_reward.h).
+bool WantsKnownReward(const MethodSpec& m) {
+  auto it = m.params.find("reward");
+  return it != m.params.end() && it->second == "known";
+}
+
+void ValidateRewardParam(const MethodSpec& m) {
+  auto it = m.params.find("reward");
+  if (it != m.params.end() && it->second != "known" && it->second != "learned") {
+    throw ConfigError(StrCat("bench method '", m.name, "': params key 'reward' = '", it->second,
+                             "'; valid: learned (the model's reward head), known (the env's reward function)"));
+  }
+}
+
+// The model as the planner or the agent sees it: its learned reward replaced by the env's known one on request.
+std::shared_ptr<const WorldModel> WithReward(const CellInputs& in, std::shared_ptr<const WorldModel> model) {
+  if (!WantsKnownReward(in.method)) return model;
+  return std::make_shared<models::KnownRewardModel>(std::move(model), in.env->spec().id);
+}
+
 // A sequence model (Trajectory Transformer) for beam search, trained on the dataset's episodes.
 std::shared_ptr<const SequenceModel> TrainedSequenceModel(const CellInputs& in, double* seconds) {
   return TrainOrLoad<SequenceModel>(
@@ -179,8 +201,11 @@ CellResult RunMpc(const CellInputs& in) {
   }
   std::shared_ptr<const WorldModel> model = TrainedModel(in, &train_seconds);
   PlannerInputs inputs;
-  inputs.model = model;
+  inputs.model = WithReward(in, model);
   inputs.seed = in.seed;
+  if (auto it = in.method.params.find("penalty"); it != in.method.params.end()) {
+    inputs.objective = Objective::Penalized(std::stod(it->second));  // MOPO-style: reward - lambda * uncertainty
+  }
   MpcAgent mpc(std::shared_ptr<Planner>(MakeAnyPlanner(spec, inputs, *in.executor)), {});
   CountingAgent<MpcAgent> agent(mpc);
   EvaluationReport trajectory;
@@ -240,7 +265,7 @@ const std::vector<std::string>& OfflineRlParamKeys() {
   static const std::vector<std::string> keys = {
       "steps",         "critics",        "eta",           "penalty",       "hidden",   "layers",
       "gamma",         "lr",             "batch",         "real_ratio",    "rollout_length",
-      "rollout_starts", "rollout_every", "retain_rounds", "ensemble"};
+      "rollout_starts", "rollout_every", "retain_rounds", "ensemble", "reward"};
   return keys;
 }
 
@@ -271,7 +296,7 @@ rl::OfflineRlOptions OfflineOptions(const MethodSpec& m) {
     return v;
   };
   for (const auto& [key, value] : m.params) {
-    if (key == "ensemble") continue;
+    if (key == "ensemble" || key == "reward") continue;
     const double v = number(key, value);
     if (key == "steps") o.steps = static_cast<int64_t>(v);
     else if (key == "critics") o.critics = static_cast<int>(v);
@@ -322,6 +347,11 @@ void ValidateOfflineRl(const MethodSpec& m) {
                                  models::Models().JoinedNames()));
     }
   }
+  ValidateRewardParam(m);
+  if (m.model == "true" && WantsKnownReward(m)) {
+    throw ConfigError(StrCat("bench method '", m.name, "': params reward 'known' applies to a learned model; the true "
+                             "model's reward is already the env's"));
+  }
   OfflineOptions(m).Validate();  // e.g. RAVL with critics < 2
 }
 
@@ -361,9 +391,9 @@ CellResult RunOfflineRl(const CellInputs& in) {
   } else {
     CellInputs ensemble = in;
     ensemble.method.model = OfflineEnsembleSpec(in.method);
-    model = TrainedModel(ensemble, &model_seconds);
+    model = WithReward(in, TrainedModel(ensemble, &model_seconds));
     stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/true);
-    model_desc = ensemble.method.model;
+    model_desc = ensemble.method.model + (WantsKnownReward(in.method) ? ", known reward" : "");
   }
   in.executor->ApplyTorchThreads();
   const auto start = Clock::now();
@@ -416,7 +446,35 @@ void ValidateMpc(const MethodSpec& m) {
                              "' do not go together: beam search plans over a sequence model (e.g. model: \"tt:...\"), "
                              "and a sequence model only with planner \"beam:...\""));
   }
-  if (m.model == "true") return;
+  if (sequence && !m.params.empty()) {
+    throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty apply to a world model, not to a sequence model"));
+  }
+  for (const auto& [key, value] : m.params) {
+    if (key == "reward") continue;
+    if (key == "penalty") {
+      size_t used = 0;
+      double v = -1;
+      try {
+        v = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != value.size() || !(v >= 0)) {
+        throw ConfigError(StrCat("bench method '", m.name, "': params key 'penalty' = '", value,
+                                 "' must be a number >= 0 (the objective's uncertainty weight)"));
+      }
+      continue;
+    }
+    throw NotFoundError(StrCat("bench method '", m.name, "': unknown params key '", key,
+                               "' for kind 'mpc'; valid keys: reward (learned | known), penalty (uncertainty weight >= 0)"));
+  }
+  ValidateRewardParam(m);
+  if (m.model == "true") {
+    if (!m.params.empty()) {
+      throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty apply to a learned model, not 'true'"));
+    }
+    return;
+  }
   if (m.model.empty()) {
     throw ConfigError(StrCat("bench method '", m.name, "': kind 'mpc' needs a model ('true' or a model spec)"));
   }

@@ -19,6 +19,7 @@
 #include "augur/core/progress.h"
 #include "augur/envs/policies.h"
 #include "augur/envs/registry.h"
+#include "augur/models/known_reward.h"
 #include "commands.h"
 #include "report.h"
 
@@ -33,6 +34,7 @@ struct EvalArgs {
   int64_t iterations = 0;
   double deadline_ms = 0;
   double penalty = 0;
+  std::string reward = "learned";
   int episodes = 10;
   uint64_t seed = 0;
   int max_steps = 0;
@@ -154,6 +156,10 @@ Command EvalCommand() {
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
             sub.add_option("--penalty", args->penalty, "Uncertainty penalty lambda (MOPO-style; 0 = none)")
                 ->check(CLI::NonNegativeNumber)->capture_default_str();
+            sub.add_option("--reward", args->reward,
+                           "With a learned --model: 'learned' (its reward head) or 'known' (its predicted transitions "
+                           "scored with the env's reward function; DMSD, Pendulum-v1)")
+                ->check(CLI::IsMember({"learned", "known"}))->capture_default_str();
             sub.add_option("--value", args->value,
                            "With --planner: a train-agent checkpoint whose critics give the terminal value V(s_H) "
                            "(value-guided short-horizon planning)");
@@ -195,7 +201,13 @@ Command EvalCommand() {
                       std::make_shared<const agents::rl::Sac>(agents::rl::Sac::Load(args->value)));
                   objective.terminal_weight = args->value_weight;
                 }
-                const agents::LoadedModel model = agents::LoadAnyModelForEnv(args->model, *env);
+                agents::LoadedModel model = agents::LoadAnyModelForEnv(args->model, *env);
+                if (args->reward == "known") {
+                  if (!model.world || args->model == "true") {
+                    throw ConfigError("augur eval: --reward known applies to a learned world model (--model CKPT)");
+                  }
+                  model.world = std::make_shared<models::KnownRewardModel>(model.world, env->spec().id);
+                }
                 auto mpc = std::make_unique<agents::MpcAgent>(
                     MakeAnyPlanner(args->planner, {.model = model.world, .objective = objective, .seed = args->seed,
                                                    .sequence_model = model.sequence},

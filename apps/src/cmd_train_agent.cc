@@ -16,6 +16,7 @@
 #include "augur/data/io.h"
 #include "augur/envs/env_model.h"
 #include "augur/envs/registry.h"
+#include "augur/models/known_reward.h"
 #include "commands.h"
 #include "augur/agents/model_loading.h"
 #include "report.h"
@@ -25,7 +26,7 @@ namespace {
 
 struct TrainAgentArgs {
   agents::rl::OfflineRlOptions o;
-  std::string data, env, model = "true", out, metrics;
+  std::string data, env, model = "true", out, metrics, reward = "learned";
   int eval_episodes = 10;
 };
 
@@ -53,6 +54,10 @@ Command TrainAgentCommand() {
                            "Rollout model: 'true' (the simulator, restarted from recorded sim states when the "
                            "dataset has them) or an ensemble checkpoint from augur train")
                 ->capture_default_str();
+            sub.add_option("--reward", args->reward,
+                           "With an ensemble --model: 'learned' (its reward head) or 'known' (its predicted transitions "
+                           "scored with the env's reward function; DMSD, Pendulum-v1)")
+                ->check(CLI::IsMember({"learned", "known"}))->capture_default_str();
             sub.add_option("--method", o.method, "ravl, mopo, mobile or sac")->capture_default_str();
             sub.add_option("--out", args->out, "Checkpoint of policy and critics (resumed when it exists)")
                 ->required();
@@ -98,6 +103,10 @@ Command TrainAgentCommand() {
                 o.action_low = box->low;
                 o.action_high = box->high;
               }
+              if (args->reward == "known" && args->model == "true") {
+                throw ConfigError("augur train-agent: --reward known applies to an ensemble checkpoint (--model CKPT); "
+                                  "the true model's reward is already the env's");
+              }
               std::shared_ptr<const WorldModel> model;
               std::unique_ptr<rollouts::RolloutStepper> stepper;
               std::string model_desc;
@@ -106,8 +115,10 @@ Command TrainAgentCommand() {
                 model_desc = "true (restarted from recorded sim states)";
               } else {
                 model = agents::LoadModelForEnv(args->model, *env);
+                if (args->reward == "known") model = std::make_shared<models::KnownRewardModel>(model, env->spec().id);
                 stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/args->model != "true");
-                model_desc = args->model == "true" ? "true (set from observations)" : args->model;
+                model_desc = args->model == "true" ? "true (set from observations)"
+                                                   : args->model + (args->reward == "known" ? " (known reward)" : "");
               }
               agents::rl::OfflineRlTrainer trainer(o, dataset, *stepper, model.get(), executor);
               const bool resuming = std::filesystem::exists(args->out);

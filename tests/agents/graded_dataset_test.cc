@@ -272,6 +272,15 @@ TEST(BenchCellTest, KindsAreARegistryWithCheckedMethods) {
   EXPECT_NO_THROW(mpc.validate({"m", "mpc", "tt:layers=1", "beam:width=3", 0, {}}));
   EXPECT_THROW(mpc.validate({"m", "mpc", "transformer:layers=2", "cem", 0, {}}), NotFoundError);
   EXPECT_NO_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {}}));
+  // The planner's reward: the model's learned head or the env's known function; a MOPO-style penalty weight.
+  EXPECT_NO_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"reward", "known"}, {"penalty", "1"}}}));
+  EXPECT_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"reward", "true"}}}), ConfigError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"penalty", "-1"}}}), ConfigError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"rewards", "known"}}}), NotFoundError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "true", "icem:pop=8", 0, {{"reward", "known"}}}), ConfigError);
+  EXPECT_NO_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"reward", "known"}}}));
+  EXPECT_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"reward", "env"}}}), ConfigError);
+  EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"reward", "known"}}}), ConfigError);
   // A new kind is one registration away.
   RegisterCellKind({"constant", "always returns 1", false, [](const MethodSpec&) {},
                     [](const CellInputs&) {

@@ -64,5 +64,14 @@ TEST(CliTest, UserErrorsExitOneWithAMessage) {
   EXPECT_THAT(threads.err, HasSubstr("--threads"));
 }
 
+TEST(CliTest, EvalKnownRewardNeedsALearnedModelAndAKnownValue) {
+  auto truth = RunAugur("eval --env DMSD --model true --planner icem:pop=8,horizon=3 --reward known --episodes 1");
+  EXPECT_EQ(truth.exit_code, 1);
+  EXPECT_THAT(truth.err, HasSubstr("--reward known applies to a learned world model"));
+  auto bad = RunAugur("eval --env DMSD --model true --planner icem:pop=8 --reward env --episodes 1");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("--reward"));
+}
+
 }  // namespace
 }  // namespace augur

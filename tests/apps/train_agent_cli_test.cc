@@ -45,6 +45,18 @@ TEST(TrainAgentCliTest, TrainsResumesAndEvaluates) {
   auto bad = RunAugur("train-agent --data " + data + " --method ravl --critics 1 --out " + (dir / "x.ckpt").string());
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.err, HasSubstr("critics >= 2"));
+  // An ensemble's predicted transitions scored with the env's known reward instead of its reward head.
+  const std::string ens = (dir / "ens.ckpt").string();
+  ASSERT_EQ(RunAugur("train --data " + data + " --model ensemble:members=2,elites=2,hidden=8,layers=1 --epochs 1 --out " +
+                     ens).exit_code, 0);
+  auto known = RunAugur("train-agent --data " + data + " --method mopo --hidden 16 --layers 1 --batch 32 "
+                        "--rollout-starts 16 --rollout-every 10 --eval-episodes 1 --steps 10 --model " + ens +
+                        " --reward known --out " + (dir / "known.ckpt").string());
+  EXPECT_EQ(known.exit_code, 0) << known.err;
+  EXPECT_THAT(known.out, HasSubstr("(known reward)"));
+  auto known_true = RunAugur("train-agent --data " + data + " --reward known --out " + (dir / "y.ckpt").string());
+  EXPECT_EQ(known_true.exit_code, 1);
+  EXPECT_THAT(known_true.err, HasSubstr("--reward known applies to an ensemble checkpoint"));
   auto junk = RunAugur("eval --env Pendulum-v1 --agent sac:" + data);
   EXPECT_NE(junk.exit_code, 0);
   EXPECT_THAT(junk.err, HasSubstr("cannot be read"));
