@@ -27,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -79,8 +80,16 @@ Stats Summarize(std::vector<double> v) {
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
+// CPU time of this process (all threads), seconds.
+double CpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 struct PlanRun {
   Stats ms;
+  Stats cpu_ms;  // process CPU time per plan (all threads): robust to other processes' load, ~threads x ms idle
   std::vector<float> first_action;  // of the first timed plan
   double predicted_return = 0;      // of the first timed plan
 };
@@ -116,9 +125,11 @@ class PlanTimer {
   void Time(int plans) {
     KernelScope scope(kernel_);
     for (int i = 0; i < plans; ++i) {
+      const double c0 = CpuSeconds();
       const auto t0 = Clock::now();
       planner_->Plan(obs_, augur::Budget::Iterations(c_.iters), result_);
       ms_.push_back(1e3 * Seconds(t0, Clock::now()));
+      cpu_ms_.push_back(1e3 * (CpuSeconds() - c0));
       if (ms_.size() == 1) {
         run_.first_action = result_.action;
         run_.predicted_return = result_.predicted_return;
@@ -129,6 +140,7 @@ class PlanTimer {
   PlanRun run() const {
     PlanRun r = run_;
     r.ms = Summarize(ms_);
+    r.cpu_ms = Summarize(cpu_ms_);
     return r;
   }
   const std::string& precision() const { return precision_; }
@@ -150,7 +162,7 @@ class PlanTimer {
   std::unique_ptr<augur::Planner> planner_;
   std::vector<float> obs_;
   augur::PlanResult result_;
-  std::vector<double> ms_;
+  std::vector<double> ms_, cpu_ms_;
   PlanRun run_;
 };
 
@@ -452,8 +464,8 @@ int main(int argc, char** argv) {
   }
   js << "},\n  \"gemm_best_gflops\": " << ref.best << ",\n  \"plans\": [";
 
-  std::printf("\n%-6s %-9s %6s %12s %12s %12s %12s %8s %8s %9s %9s %6s\n", "config", "prec", "chunk", "augur min",
-              "augur med", "peer min", "peer med", "med/med", "min/min", "GFLOP/s", "GEMM best", "frac");
+  std::printf("\n%-6s %-9s %6s %12s %12s %12s %12s %8s %8s %9s %9s %6s %12s\n", "config", "prec", "chunk", "augur min",
+              "augur med", "peer min", "peer med", "med/med", "min/min", "GFLOP/s", "GEMM best", "frac", "cpu ms med");
   bool first_row = true;
   for (const std::string& name : Split(configs)) {
     auto it = std::find_if(all.begin(), all.end(), [&](const Config& c) { return c.name == name; });
@@ -497,9 +509,9 @@ int main(int argc, char** argv) {
       const double ratio = peer_ms.median > 0 ? peer_ms.median / run.ms.median : 0;
       const double ratio_min = peer_ms.min > 0 ? peer_ms.min / run.ms.min : 0;
       const double frac = ref.best > 0 ? gflops / ref.best : 0;
-      std::printf("%-6s %-9s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %7.2fx %7.2fx %9.1f %9.1f %5.0f%%\n",
+      std::printf("%-6s %-9s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %7.2fx %7.2fx %9.1f %9.1f %5.0f%% %12.2f\n",
                   c.name.c_str(), precision.c_str(), static_cast<long long>(c.chunk), run.ms.min, run.ms.median,
-                  peer_ms.min, peer_ms.median, ratio, ratio_min, gflops, ref.best, 100 * frac);
+                  peer_ms.min, peer_ms.median, ratio, ratio_min, gflops, ref.best, 100 * frac, run.cpu_ms.median);
       double action_diff = 0;
       if (precision == "fp32") {
         fp32_action = run.first_action;
@@ -513,6 +525,7 @@ int main(int argc, char** argv) {
       js << (first_row ? "\n" : ",\n") << "    {\"config\": \"" << c.name << "\", \"precision\": \"" << precision
          << "\", \"chunk\": " << c.chunk << ", \"rounds\": " << rounds << ", \"plans_per_round\": " << n
          << ", \"augur_ms_min\": " << run.ms.min << ", \"augur_ms_median\": " << run.ms.median
+         << ", \"augur_cpu_ms_min\": " << run.cpu_ms.min << ", \"augur_cpu_ms_median\": " << run.cpu_ms.median
          << ", \"peer_runs\": " << peer_runs.size() << ", \"peer_ms_min\": " << peer_ms.min
          << ", \"peer_ms_median\": " << peer_ms.median << ", \"ratio\": " << ratio << ", \"ratio_min\": " << ratio_min
          << ", \"flops_per_plan\": " << PlanFlops(c) << ", \"augur_gflops\": " << gflops

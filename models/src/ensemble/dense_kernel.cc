@@ -81,26 +81,35 @@ inline typename T::V Exp(typename T::V x) {
   return T::Scalef(p, n);
 }
 
-// silu(h) = h / (1 + exp(-h)) in 13 vector operations: h is clamped below at -87 (then 1 + exp(-h) stays
-// finite; silu there is ~0 either way), -h = n ln2 + r with |r| <= ln2 / 2 (one rounded ln2: the reduction's
-// error n * 1.9e-8 is at most 3e-7 relative for |h| <= 10 and only touches values that are ~0 beyond), exp(r)
-// by a degree-5 polynomial in q = -r (coefficients: a relative-error minimax fit on |q| <= ln2 / 2 made for
-// this kernel with numpy's least squares plus Lawson reweighting; max relative error 2.1e-7 evaluated in
-// float, as the degree-6 Taylor polynomial's 2.4e-7), 2^n by scalef, then one correctly rounded division.
-// The division (one instruction on the divider) measured faster here than rcp14 + a Newton step + a multiply
-// (three on the FMA pipes, which the GEMM loop keeps busy), and is exact to rounding.
-template <class T>
+// silu(h) = h / (1 + exp(-h)) in 12 vector operations: -h = n ln2 + r with |r| <= ln2 / 2 (one rounded ln2:
+// the reduction's error n * 1.9e-8 is at most 3e-7 relative for |h| <= 10 and only touches values that are ~0
+// beyond), exp(r) by a degree-5 polynomial in q = -r (coefficients: a relative-error minimax fit on
+// |q| <= ln2 / 2 made for this kernel with numpy's least squares plus Lawson reweighting; max relative error
+// 2.1e-7 evaluated in float, as the degree-6 Taylor polynomial's 2.4e-7), 2^n by scalef, then one correctly
+// rounded division. The division (one instruction on the divider) measured faster here than rcp14 + a Newton
+// step + a multiply (three on the FMA pipes, which the GEMM loop keeps busy), and is exact to rounding. No
+// clamp is needed: for h < -88.7 scalef overflows to inf and h / inf = -0 (silu there is below 1e-36).
+// kDegree = 3 (the bf16 kernel, whose outputs are rounded to bf16: half an ulp is 2e-3 relative): the same fit
+// at degree 3, max relative error 7.5e-5, two operations fewer.
+template <class T, int kDegree = 5>
 inline typename T::V Silu(typename T::V h) {
   using V = typename T::V;
-  const V hc = T::Max(h, T::Set1(-87.f));
-  const V n = T::Round(T::Mul(hc, T::Set1(-1.44269504088896341f)));
-  const V q = T::Fma(n, T::Set1(0.693147180559945309f), hc);
-  V p = T::Set1(-0.008297647349536419f);
-  p = T::Fma(p, q, T::Set1(0.04191543161869049f));
-  p = T::Fma(p, q, T::Set1(-0.16667574644088745f));
-  p = T::Fma(p, q, T::Set1(0.49998894333839417f));
-  p = T::Fma(p, q, T::Set1(-0.9999997019767761f));
-  p = T::Fma(p, q, T::Set1(1.0000001192092896f));
+  const V n = T::Round(T::Mul(h, T::Set1(-1.44269504088896341f)));
+  const V q = T::Fma(n, T::Set1(0.693147180559945309f), h);
+  V p;
+  if constexpr (kDegree == 3) {
+    p = T::Set1(-0.1656649112701416f);
+    p = T::Fma(p, q, T::Set1(0.5049578547477722f));
+    p = T::Fma(p, q, T::Set1(-1.0001641511917114f));
+    p = T::Fma(p, q, T::Set1(0.9999282360076904f));
+  } else {
+    p = T::Set1(-0.008297647349536419f);
+    p = T::Fma(p, q, T::Set1(0.04191543161869049f));
+    p = T::Fma(p, q, T::Set1(-0.16667574644088745f));
+    p = T::Fma(p, q, T::Set1(0.49998894333839417f));
+    p = T::Fma(p, q, T::Set1(-0.9999997019767761f));
+    p = T::Fma(p, q, T::Set1(1.0000001192092896f));
+  }
   return T::Div(h, T::Add(T::Scalef(p, n), T::Set1(1.f)));
 }
 
@@ -262,7 +271,8 @@ inline void BlockBf16Y(int64_t pairs, const uint16_t* x, int64_t ldx, const uint
         h = _mm512_insertf32x8(_mm512_setzero_ps(), acc[r][v], 0);  // (GCC 12's zextps256 warns)
         m = static_cast<__mmask16>(last);
       }
-      if (act == DenseAct::kSilu) h = Silu<Z>(h);
+      // Rounded to bf16 next (half an ulp: 2e-3 relative): the degree-3 SiLU (7.5e-5) is enough there.
+      if (act == DenseAct::kSilu) h = y16 != nullptr ? Silu<Z, 3>(h) : Silu<Z>(h);
       if (act == DenseAct::kRelu) h = _mm512_max_ps(_mm512_setzero_ps(), h);  // NaN stays NaN
       if (y16 != nullptr) {
         const __m256bh packed = _mm512_cvtneps_pbh(h);
