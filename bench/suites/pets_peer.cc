@@ -3,16 +3,20 @@
 // Planning: for each configuration an untrained (initialized) EnsembleModel of the peer's architecture (every
 // member at inference), a CEM planner with the peer's semantics (population, elites, iterations, horizon,
 // particles, TSinf, model sampling on, actions clipped to [-1, 1], no momentum (alpha = 0), initial std 0.5,
-// warm start shifted by one step, no predicted-states rollout), warmed up, then N timed plans (min / median
-// ms per plan). Timing does not depend on training: the forward pass costs the same for any weights.
-// The peer (../shared/peers/pets_cem.py) runs as a subprocess with /usr/bin/python3, OMP_NUM_THREADS=2 and
-// --threads 2; its "ms/plan" is parsed. Model FLOPs per plan are counted as the peer counts them.
+// warm start shifted by one step, no predicted-states rollout), warmed up once. Then R rounds (--repeats, default
+// 5): each round runs the peer once (../shared/peers/pets_cem.py as a subprocess with /usr/bin/python3,
+// OMP_NUM_THREADS=2 and --threads 2; its "ms/plan" is parsed) and then N timed plans (--plans, default 2 large /
+// 10 small) of every precision, so that load drifts on the shared machine hit augur and the peer alike (A B A B).
+// Printed: min and median ms/plan of both, the ratio of medians and the ratio of minima. Without the peer
+// (--repeats 0): 3 rounds. Timing does not depend on training: the forward pass costs the same for any weights.
+// Model FLOPs per plan are counted as the peer counts them.
 // GEMM reference: the layer shape of the large configuration, 7 products [1000 x 200] x [200 x 200] (all
 // members), through torch::mm, torch::linear, torch::mkldnn_linear (oneDNN on mkldnn tensors) and dnnl_sgemm
-// (the kernel augur's fused path calls), all with 2 threads; the best is the fp32 GEMM limit.
+// (oneDNN's BLAS-like entry point) and augur's own dense kernel (no activation), all with 2 threads; the best
+// is the fp32 GEMM limit.
 // Training (--train): EnsembleModel::Train epochs against bench/peers/train_ensemble.py, samples/s.
 //
-// Run: build/bench/suites/augur_pets_peer_bench [--configs small,large] [--plans N] [--peer-steps N]
+// Run: build/bench/suites/augur_pets_peer_bench [--configs small,large] [--plans N per round] [--peer-steps N]
 //        [--repeats R] [--chunk-small C] [--chunk-large C] [--bf16] [--ab-kernel] [--no-dense-kernel] [--train]
 //        [--json out.json] [--smoke]
 #include <ATen/ATen.h>
@@ -23,6 +27,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -37,6 +42,7 @@
 #include "augur/models/ensemble/ensemble_model.h"
 #include "augur/models/factory.h"
 #include "augur/planners/factory.h"
+#include "dense_kernel.h"  // models/src/ensemble (private): the kernel as a GEMM reference
 #include "run_peer.h"
 
 #ifdef AUGUR_HAVE_ONEDNN
@@ -74,55 +80,91 @@ Stats Summarize(std::vector<double> v) {
 
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
+// CPU time of this process (all threads), seconds.
+double CpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 struct PlanRun {
   Stats ms;
+  Stats cpu_ms;  // process CPU time per plan (all threads): robust to other processes' load, ~threads x ms idle
   std::vector<float> first_action;  // of the first timed plan
   double predicted_return = 0;      // of the first timed plan
 };
 
+// One precision's planner, built and warmed up once; Time(k) runs k more timed plans, so that the rounds of
+// several precisions and of the peer can alternate (A B A B: load drifts hit all of them).
 // precision: "fp32", "bf16", or "fp32-gemm" / "bf16-gemm" (augur's dense kernels off: oneDNN / Eigen GEMMs).
-PlanRun TimePlans(const Config& c, const std::string& precision, int plans, int threads) {
-  const bool saved_kernel = augur::models::FusedEnsemble::dense_kernel();
-  const bool gemm_variant = precision.size() > 5 && precision.substr(precision.size() - 5) == "-gemm";
-  if (gemm_variant) augur::models::FusedEnsemble::set_dense_kernel(false);
-  struct Restore {
-    bool on;
-    ~Restore() { augur::models::FusedEnsemble::set_dense_kernel(on); }
-  } restore{saved_kernel};
-  const std::string model_spec =
-      augur::StrCat("ensemble:members=", c.ens, ",elites=", c.ens, ",hidden=", c.hid, ",layers=", c.layers,
-                    precision.rfind("bf16", 0) == 0 ? ",precision=bf16" : "");
-  std::shared_ptr<const augur::WorldModel> model = augur::models::Create(
-      model_spec, c.obs, c.act, augur::Box::Uniform(c.act, -1.f, 1.f));
-  augur::Executor executor(threads);
-  augur::PlannerInputs in;
-  in.model = model;
-  in.objective = augur::Objective::Reward();
-  const std::string spec = augur::StrCat("cem:pop=", c.pop, ",elites=", c.elites, ",iters=", c.iters,
-                                         ",horizon=", c.horizon, ",particles=", c.particles,
-                                         ",propagation=tsinf,sample=true,alpha=0,init_std=0.5,predict=false,chunk=",
-                                         c.chunk);
-  auto planner = augur::MakePlanner(spec, in, executor);
-  at::Generator gen = augur::MakeCpuGenerator(0);
-  const at::Tensor obs_t = at::randn({c.obs}, gen, at::kFloat);
-  const std::vector<float> obs(obs_t.data_ptr<float>(), obs_t.data_ptr<float>() + c.obs);
-  augur::PlanResult result;
-  for (int w = 0; w < 2; ++w) planner->Plan(obs, augur::Budget::Iterations(c.iters), result);
-  PlanRun run;
-  std::vector<double> ms;
-  planner->Reset(1);
-  for (int i = 0; i < plans; ++i) {
-    const auto t0 = Clock::now();
-    planner->Plan(obs, augur::Budget::Iterations(c.iters), result);
-    ms.push_back(1e3 * Seconds(t0, Clock::now()));
-    if (i == 0) {
-      run.first_action = result.action;
-      run.predicted_return = result.predicted_return;
+class PlanTimer {
+ public:
+  PlanTimer(const Config& c, std::string precision, augur::Executor& executor)
+      : c_(c), precision_(std::move(precision)), kernel_(!IsGemmVariant(precision_)) {
+    KernelScope scope(kernel_);
+    const std::string model_spec =
+        augur::StrCat("ensemble:members=", c.ens, ",elites=", c.ens, ",hidden=", c.hid, ",layers=", c.layers,
+                      precision_.rfind("bf16", 0) == 0 ? ",precision=bf16" : "");
+    std::shared_ptr<const augur::WorldModel> model = augur::models::Create(
+        model_spec, c.obs, c.act, augur::Box::Uniform(c.act, -1.f, 1.f));
+    augur::PlannerInputs in;
+    in.model = model;
+    in.objective = augur::Objective::Reward();
+    const std::string spec = augur::StrCat("cem:pop=", c.pop, ",elites=", c.elites, ",iters=", c.iters,
+                                           ",horizon=", c.horizon, ",particles=", c.particles,
+                                           ",propagation=tsinf,sample=true,alpha=0,init_std=0.5,predict=false,chunk=",
+                                           c.chunk);
+    planner_ = augur::MakePlanner(spec, in, executor);
+    at::Generator gen = augur::MakeCpuGenerator(0);
+    const at::Tensor obs_t = at::randn({c.obs}, gen, at::kFloat);
+    obs_.assign(obs_t.data_ptr<float>(), obs_t.data_ptr<float>() + c.obs);
+    for (int w = 0; w < 2; ++w) planner_->Plan(obs_, augur::Budget::Iterations(c.iters), result_);
+    planner_->Reset(1);
+  }
+
+  void Time(int plans) {
+    KernelScope scope(kernel_);
+    for (int i = 0; i < plans; ++i) {
+      const double c0 = CpuSeconds();
+      const auto t0 = Clock::now();
+      planner_->Plan(obs_, augur::Budget::Iterations(c_.iters), result_);
+      ms_.push_back(1e3 * Seconds(t0, Clock::now()));
+      cpu_ms_.push_back(1e3 * (CpuSeconds() - c0));
+      if (ms_.size() == 1) {
+        run_.first_action = result_.action;
+        run_.predicted_return = result_.predicted_return;
+      }
     }
   }
-  run.ms = Summarize(ms);
-  return run;
-}
+
+  PlanRun run() const {
+    PlanRun r = run_;
+    r.ms = Summarize(ms_);
+    r.cpu_ms = Summarize(cpu_ms_);
+    return r;
+  }
+  const std::string& precision() const { return precision_; }
+
+ private:
+  static bool IsGemmVariant(const std::string& p) { return p.size() > 5 && p.substr(p.size() - 5) == "-gemm"; }
+  // The dense-kernel switch is global: set it for this planner's calls, restore it after.
+  struct KernelScope {
+    explicit KernelScope(bool on) : saved(augur::models::FusedEnsemble::dense_kernel()) {
+      if (!on) augur::models::FusedEnsemble::set_dense_kernel(false);
+    }
+    ~KernelScope() { augur::models::FusedEnsemble::set_dense_kernel(saved); }
+    bool saved;
+  };
+
+  Config c_;
+  std::string precision_;
+  bool kernel_;
+  std::unique_ptr<augur::Planner> planner_;
+  std::vector<float> obs_;
+  augur::PlanResult result_;
+  std::vector<double> ms_, cpu_ms_;
+  PlanRun run_;
+};
 
 std::string PeerPath(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -143,24 +185,23 @@ double ParseBefore(const std::string& text, const std::string& unit) {
   return b == e ? std::nan("") : std::stod(text.substr(b, e - b));
 }
 
-Stats RunPeer(const std::string& path, const Config& c, int steps, int repeats, std::string* line) {
-  const std::string cmd = augur::StrCat(
-      "OMP_NUM_THREADS=2 /usr/bin/python3 ", path, " --obs ", c.obs, " --act ", c.act, " --ens ", c.ens, " --hid ",
-      c.hid, " --layers ", c.layers, " --pop ", c.pop, " --elites ", c.elites, " --particles ", c.particles,
-      " --horizon ", c.horizon, " --iters ", c.iters, " --steps ", steps, " --threads 2");
-  std::vector<double> ms;
-  for (int r = 0; r < repeats; ++r) {
-    const std::string out = Capture(cmd);
-    const double v = ParseBefore(out, "ms/plan");
-    if (std::isnan(v)) {
-      std::fprintf(stderr, "peer failed: %s\n%s\n", cmd.c_str(), out.c_str());
-      return {};
-    }
-    ms.push_back(v);
-    *line = out.substr(0, out.find('\n'));
+std::string PeerCommand(const std::string& path, const Config& c, int steps) {
+  return augur::StrCat("OMP_NUM_THREADS=2 /usr/bin/python3 ", path, " --obs ", c.obs, " --act ", c.act, " --ens ",
+                       c.ens, " --hid ", c.hid, " --layers ", c.layers, " --pop ", c.pop, " --elites ", c.elites,
+                       " --particles ", c.particles, " --horizon ", c.horizon, " --iters ", c.iters, " --steps ",
+                       steps, " --threads 2");
+}
+
+// One peer run: its ms/plan (NaN when it failed), its first output line in *line.
+double RunPeerOnce(const std::string& cmd, std::string* line) {
+  const std::string out = Capture(cmd);
+  const double v = ParseBefore(out, "ms/plan");
+  if (std::isnan(v)) {
+    std::fprintf(stderr, "peer failed: %s\n%s\n", cmd.c_str(), out.c_str());
+    return v;
   }
-  std::fprintf(stderr, "peer: %s\n", cmd.c_str());
-  return Summarize(ms);
+  *line = out.substr(0, out.find('\n'));
+  return v;
 }
 
 // Best time (seconds) of `f` over `windows` windows of at least 0.2 s each.
@@ -244,6 +285,21 @@ GemmRef MeasureGemm(int64_t members, int64_t rows, int64_t k, int64_t n, int thr
         }));
   }
 #endif
+  if (augur::models::kernels::dense_kernel_available()) {
+    // augur's register-blocked kernel (dense_kernel.h) as the fused path calls it: bias, no activation, the
+    // same halves per worker.
+    augur::Executor executor(threads);
+    at::set_num_threads(threads);
+    const int64_t half = rows / 2;
+    add("augur dense kernel 1 thread x workers", BestTime([&] {
+          executor.ParallelFor(2 * members, 1, [&](int64_t begin, int64_t, int64_t) {
+            const int64_t m = begin / 2, r0 = (begin % 2) * half, nr = begin % 2 ? rows - half : half;
+            augur::models::kernels::Dense(nr, k, n, x[m].data_ptr<float>() + r0 * k, k, w[m].data_ptr<float>(),
+                                          b[m].data_ptr<float>(), c[m].data_ptr<float>() + r0 * n, n,
+                                          augur::models::kernels::DenseAct::kNone);
+          });
+        }));
+  }
   return ref;
 }
 
@@ -327,7 +383,7 @@ std::vector<std::string> Split(const std::string& s) {
 
 int main(int argc, char** argv) {
   std::string configs = "small,large", json, peer_flag;
-  int plans = -1, peer_steps = -1, repeats = 3, threads = 2, train_epochs = 3, train_rounds = 2;
+  int plans = -1, peer_steps = -1, repeats = 5, threads = 2, train_epochs = 3, train_rounds = 2;
   int64_t chunk_small = 32, chunk_large = 250;
   bool smoke = false, bf16 = false, train = false, gemm = true, ab_kernel = false;
   for (int i = 1; i < argc; ++i) {
@@ -408,8 +464,8 @@ int main(int argc, char** argv) {
   }
   js << "},\n  \"gemm_best_gflops\": " << ref.best << ",\n  \"plans\": [";
 
-  std::printf("\n%-6s %-9s %6s %12s %12s %12s %12s %7s %9s %9s %6s\n", "config", "prec", "chunk", "augur min",
-              "augur med", "peer min", "peer med", "ratio", "GFLOP/s", "GEMM best", "frac");
+  std::printf("\n%-6s %-9s %6s %12s %12s %12s %12s %8s %8s %9s %9s %6s %12s\n", "config", "prec", "chunk", "augur min",
+              "augur med", "peer min", "peer med", "med/med", "min/min", "GFLOP/s", "GEMM best", "frac", "cpu ms med");
   bool first_row = true;
   for (const std::string& name : Split(configs)) {
     auto it = std::find_if(all.begin(), all.end(), [&](const Config& c) { return c.name == name; });
@@ -419,26 +475,43 @@ int main(int argc, char** argv) {
     }
     const Config& c = *it;
     const bool is_large = c.name == "large";
-    const int n = plans > 0 ? plans : (is_large ? 5 : 30);
+    // Rounds: each runs the peer once, then `n` timed plans of every precision (A B A B ...).
+    const bool with_peer = !peer.empty() && repeats > 0;
+    const int rounds = with_peer ? repeats : 3;
+    const int n = plans > 0 ? plans : (is_large ? 2 : 10);
     const int steps = peer_steps > 0 ? peer_steps : (is_large ? 3 : 30);
-    std::string peer_line;
-    Stats peer_ms;
-    if (!peer.empty() && repeats > 0) peer_ms = RunPeer(peer, c, steps, repeats, &peer_line);
     std::vector<std::string> precisions = {"fp32"};
     if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("fp32-gemm");
     if (bf16 && augur::models::FusedEnsemble::has_onednn()) {
       precisions.push_back("bf16");
       if (ab_kernel && augur::models::FusedEnsemble::dense_kernel()) precisions.push_back("bf16-gemm");
     }
+    augur::Executor executor(threads);
+    std::vector<std::unique_ptr<PlanTimer>> timers;
+    for (const std::string& precision : precisions) timers.push_back(std::make_unique<PlanTimer>(c, precision, executor));
+    const std::string peer_cmd = with_peer ? PeerCommand(peer, c, steps) : std::string();
+    std::string peer_line;
+    std::vector<double> peer_runs;
+    for (int round = 0; round < rounds; ++round) {
+      if (with_peer) {
+        const double v = RunPeerOnce(peer_cmd, &peer_line);
+        if (!std::isnan(v)) peer_runs.push_back(v);
+      }
+      for (auto& timer : timers) timer->Time(n);
+    }
+    if (with_peer) std::fprintf(stderr, "peer (%zu runs): %s\n", peer_runs.size(), peer_cmd.c_str());
+    const Stats peer_ms = Summarize(peer_runs);
     std::vector<float> fp32_action;
-    for (const std::string& precision : precisions) {
-      const PlanRun run = TimePlans(c, precision, n, threads);
+    for (const auto& timer : timers) {
+      const std::string& precision = timer->precision();
+      const PlanRun run = timer->run();
       const double gflops = PlanFlops(c) / (run.ms.median / 1e3) / 1e9;
       const double ratio = peer_ms.median > 0 ? peer_ms.median / run.ms.median : 0;
+      const double ratio_min = peer_ms.min > 0 ? peer_ms.min / run.ms.min : 0;
       const double frac = ref.best > 0 ? gflops / ref.best : 0;
-      std::printf("%-6s %-9s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %6.2fx %9.1f %9.1f %5.0f%%\n", c.name.c_str(),
-                  precision.c_str(), static_cast<long long>(c.chunk), run.ms.min, run.ms.median, peer_ms.min,
-                  peer_ms.median, ratio, gflops, ref.best, 100 * frac);
+      std::printf("%-6s %-9s %6lld %9.2f ms %9.2f ms %9.2f ms %9.2f ms %7.2fx %7.2fx %9.1f %9.1f %5.0f%% %12.2f\n",
+                  c.name.c_str(), precision.c_str(), static_cast<long long>(c.chunk), run.ms.min, run.ms.median,
+                  peer_ms.min, peer_ms.median, ratio, ratio_min, gflops, ref.best, 100 * frac, run.cpu_ms.median);
       double action_diff = 0;
       if (precision == "fp32") {
         fp32_action = run.first_action;
@@ -450,14 +523,16 @@ int main(int argc, char** argv) {
                     precision.c_str(), action_diff);
       }
       js << (first_row ? "\n" : ",\n") << "    {\"config\": \"" << c.name << "\", \"precision\": \"" << precision
-         << "\", \"chunk\": " << c.chunk << ", \"augur_ms_min\": " << run.ms.min
-         << ", \"augur_ms_median\": " << run.ms.median << ", \"peer_ms_min\": " << peer_ms.min
-         << ", \"peer_ms_median\": " << peer_ms.median << ", \"ratio\": " << ratio
+         << "\", \"chunk\": " << c.chunk << ", \"rounds\": " << rounds << ", \"plans_per_round\": " << n
+         << ", \"augur_ms_min\": " << run.ms.min << ", \"augur_ms_median\": " << run.ms.median
+         << ", \"augur_cpu_ms_min\": " << run.cpu_ms.min << ", \"augur_cpu_ms_median\": " << run.cpu_ms.median
+         << ", \"peer_runs\": " << peer_runs.size() << ", \"peer_ms_min\": " << peer_ms.min
+         << ", \"peer_ms_median\": " << peer_ms.median << ", \"ratio\": " << ratio << ", \"ratio_min\": " << ratio_min
          << ", \"flops_per_plan\": " << PlanFlops(c) << ", \"augur_gflops\": " << gflops
          << ", \"fraction_of_gemm\": " << frac << ", \"first_action_diff_vs_fp32\": " << action_diff << "}";
       first_row = false;
     }
-    if (!peer_line.empty()) std::printf("       peer: %s\n", peer_line.c_str());
+    if (!peer_line.empty()) std::printf("       peer (last run): %s\n", peer_line.c_str());
   }
   js << "\n  ]";
 

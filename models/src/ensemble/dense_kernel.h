@@ -1,8 +1,8 @@
 // A register-blocked dense layer for the fused ensemble's small member groups (private to models/):
 // y[n, out] = act(x[n, in] * w[in, out] + b[out]), all row-major, on the calling thread, no allocation.
-// Built with AVX-512 (AUGUR_NATIVE on an AVX-512 host) it keeps a block of rows x up to 64 output columns in
-// zmm registers across the whole k loop (weights of a 64 x 64 layer stay in L1), adds the bias and applies the
-// activation in registers (SiLU through a Cephes-style exp and a Newton-refined reciprocal), and stores once.
+// Built with AVX-512 (AUGUR_NATIVE on an AVX-512 host) it keeps a block of rows x up to 64 output columns (zmm)
+// or 32 (ymm, where out % 16 leaves half a zmm idle: 36, 200) in registers across the whole k loop, adds the
+// bias and applies the activation in registers (SiLU through a polynomial exp and one division), and stores once.
 // dense_kernel_available() is false in a build without AVX-512: callers use their other GEMM.
 // Sums run over k in order with one FMA per term: results agree with a BLAS GEMM to float rounding (~1e-6).
 #pragma once
