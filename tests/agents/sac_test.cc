@@ -10,6 +10,7 @@
 
 #include "augur/agents/rl/sac_agent.h"
 #include "augur/core/error.h"
+#include "augur/core/executor.h"
 #include "../testing/temp_files.h"
 
 namespace augur::agents::rl {
@@ -236,6 +237,28 @@ TEST(SacTest, ValueFunctionIsTheMinOverCriticsAtThePolicyMean) {
   const at::Tensor expected = std::get<0>(sac->Q(obs, sac->Act(obs, true)).min(0));
   EXPECT_TRUE(torch::allclose(v.Value(obs), expected));
   EXPECT_THROW(v.Value(torch::randn({5, 4})), ShapeError);
+  // The planners' CPU path matches the tensor path (float32 and float64 parameters, 1 to 3 layers).
+  for (bool f64 : {false, true}) {
+    for (int layers : {1, 3}) {
+      SacOptions o = TinyOptions(4);
+      o.float64 = f64;
+      o.layers = layers;
+      o.hidden = 16;
+      auto s = std::make_shared<Sac>(o);
+      torch::manual_seed(2);
+      for (int i = 0; i < 5; ++i) {  // a few updates, so the weights are not the initial ones
+        s->Update({torch::randn({32, 3}), torch::rand({32, 2}) - 0.5, torch::randn({32}), torch::randn({32, 3}),
+                   torch::zeros({32})});
+      }
+      SacValueFunction vf(s);
+      ASSERT_TRUE(vf.has_cpu_path());
+      const at::Tensor states = torch::randn({37, 3}) * 2;
+      at::Tensor cpu = torch::empty({37});
+      Scratch scratch;
+      vf.ValueCpu(37, states.data_ptr<float>(), cpu.data_ptr<float>(), scratch);
+      EXPECT_LT((cpu - vf.Value(states)).abs().max().item<float>(), 1e-5) << "float64 " << f64 << " layers " << layers;
+    }
+  }
   SacAgent agent(sac, "sac");
   const std::vector<float> a = agent.Act(std::vector<float>{0.1f, 0.2f, 0.3f});
   EXPECT_EQ(a.size(), 2u);

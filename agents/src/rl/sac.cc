@@ -545,6 +545,7 @@ at::Tensor Sac::DiversityLoss(const at::Tensor& obs, const at::Tensor& actions) 
 }
 
 std::vector<at::Tensor> Sac::critic_parameters() const { return impl_->critics; }
+std::vector<at::Tensor> Sac::actor_parameters() const { return impl_->actor; }
 
 void Sac::Save(const std::string& path) const {
   const Impl& m = *impl_;

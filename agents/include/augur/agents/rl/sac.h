@@ -98,6 +98,9 @@ class Sac {
   at::Tensor DiversityLoss(const at::Tensor& obs, const at::Tensor& actions) const;
   // All trainable critic parameters (weights [N, in, out] then biases [N, 1, out] per layer), for tests.
   std::vector<at::Tensor> critic_parameters() const;
+  // The actor's parameters (weight [in, out] then bias [out] per layer; the head's 2A outputs are the mean,
+  // then the log std), for SacValueFunction's CPU path and tests.
+  std::vector<at::Tensor> actor_parameters() const;
 
   // Writes actor, critics, targets, alpha, optimizer states, the update count and the options to `path`
   // atomically. Throws StateError (and writes nothing) when a parameter is not finite; IoError on failure.
