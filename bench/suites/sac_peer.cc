@@ -10,8 +10,14 @@
 //
 // Usage: augur_sac_peer_bench [--obs 17] [--act 6] [--critics 10] [--hidden 256] [--layers 3] [--batch 256]
 //        [--steps 30] [--threads 1] [--rollout-starts 10000] [--no-peer] [--json FILE] [--smoke]
+//        [--eta 1] [--autograd] [--ab] [--default-malloc]
+// --eta 0 or --act 1 (no EDAC term) runs the hand-written gradient path (SacOptions::autograd); --autograd
+// forces autograd; --ab runs both interleaved and prints their ratio; --default-malloc keeps glibc's malloc
+// thresholds (the CLI and this bench keep freed buffers in the heap).
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -35,15 +41,19 @@ using Clock = std::chrono::steady_clock;
 struct Args {
   int64_t obs = 17, act = 6;
   int critics = 10, hidden = 256, layers = 3, batch = 256, steps = 30, threads = 1;
+  double eta = 1.0;
+  bool default_malloc = false;
   int64_t rollout_starts = 10000;
-  bool peer = true, smoke = false;
+  bool peer = true, smoke = false, autograd = false, ab = false;
   std::string json;
 };
 
 using augur::bench::Capture;
 
-nlohmann::json RunAugur(const Args& a) {
+nlohmann::json RunAugur(const Args& a, bool autograd) {
   augur::agents::rl::SacOptions o;
+  o.autograd = autograd;
+  o.eta = a.eta;
   o.obs_dim = a.obs;
   o.action_dim = a.act;
   o.critics = a.critics;
@@ -122,18 +132,28 @@ int main(int argc, char** argv) {
       else if (s == "--threads") a.threads = std::stoi(next());
       else if (s == "--rollout-starts") a.rollout_starts = std::stoll(next());
       else if (s == "--no-peer") a.peer = false;
+      else if (s == "--autograd") a.autograd = true;
+      else if (s == "--ab") a.ab = true;
+      else if (s == "--eta") a.eta = std::stod(next());
+      else if (s == "--default-malloc") a.default_malloc = true;
       else if (s == "--json") a.json = next();
       else if (s == "--smoke") a.smoke = true;
       else {
         std::fprintf(stderr, "usage: augur_sac_peer_bench [--obs N] [--act N] [--critics N] [--hidden N] [--layers N] "
-                             "[--batch N] [--steps N] [--threads N] [--rollout-starts N] [--no-peer] [--json FILE] "
-                             "[--smoke]\n");
+                             "[--batch N] [--steps N] [--threads N] [--rollout-starts N] [--no-peer] [--autograd] [--ab] "
+                             "[--eta X] [--default-malloc] [--json FILE] [--smoke]\n");
         return s == "--help" ? 0 : 2;
       }
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
+  }
+  if (!a.default_malloc) {
+    // As the augur CLI (apps/src/main.cc): freed tensor buffers stay in the heap (no mmap/munmap and page
+    // faults per activation buffer).
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
   }
   if (a.smoke) {
     a.critics = 3, a.hidden = 16, a.layers = 2, a.batch = 16, a.steps = 2, a.rollout_starts = 64, a.peer = false;
@@ -146,13 +166,32 @@ int main(int argc, char** argv) {
   nlohmann::json out = {{"config",
                          {{"obs", a.obs}, {"act", a.act}, {"critics", a.critics}, {"hidden", a.hidden},
                           {"layers", a.layers}, {"batch", a.batch}, {"threads", a.threads}, {"steps", a.steps}}}};
-  out["augur"] = RunAugur(a);
   auto row = [](const char* who, const nlohmann::json& j) {
-    std::printf("  %-8s %8.2f updates/s | ms: alpha+actor %.2f, target %.2f, critic+EDAC %.2f, other %.2f\n", who,
+    std::printf("  %-14s %8.2f updates/s | ms: alpha+actor %.2f, target %.2f, critic+EDAC %.2f, other %.2f\n", who,
                 j["updates_per_second"].get<double>(), j["actor_ms"].get<double>(), j["target_ms"].get<double>(),
                 j["critic_ms"].get<double>(), j["other_ms"].get<double>());
   };
-  row("augur", out["augur"]);
+  if (a.ab) {
+    // The hand-written gradient path against autograd (SacOptions::autograd), interleaved, best of 3 each;
+    // the same path unless the EDAC term is off (--eta 0 or --act 1).
+    nlohmann::json best[2];
+    for (int round = 0; round < 3; ++round) {
+      for (int path = 0; path < 2; ++path) {
+        nlohmann::json j = RunAugur(a, path == 1);
+        if (best[path].is_null() || j["updates_per_second"] > best[path]["updates_per_second"]) best[path] = j;
+      }
+    }
+    out["augur"] = best[0];
+    out["augur_autograd"] = best[1];
+    row("augur", best[0]);
+    row("augur autograd", best[1]);
+    const double r = best[0]["updates_per_second"].get<double>() / best[1]["updates_per_second"].get<double>();
+    out["ratio_fused_autograd"] = r;
+    std::printf("  ratio hand-written / autograd: %.2fx\n", r);
+  } else {
+    out["augur"] = RunAugur(a, a.autograd);
+    row("augur", out["augur"]);
+  }
   if (a.peer) {
     const std::filesystem::path peer = std::filesystem::path(AUGUR_SOURCE_DIR) / "bench/peers/sac_update.py";
     const std::string cmd = augur::StrCat(

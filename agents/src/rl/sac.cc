@@ -68,6 +68,45 @@ Tensor CriticForward(const ParamList& p, const Tensor& x) {
   return h.squeeze(-1);
 }
 
+// CriticForward for a shared input x [B, in] that keeps every layer's input for CriticBackward:
+// acts[0] = x expanded to [N, B, in], acts[l] = relu output of layer l - 1. Same ops as CriticForward (the
+// forward values are bitwise equal). No autograd (call under NoGradGuard).
+Tensor CriticForwardTape(const ParamList& p, const Tensor& x, std::vector<Tensor>& acts) {
+  const int64_t n = p[0].size(0);
+  Tensor h = x.unsqueeze(0).expand({n, x.size(0), x.size(1)});
+  const size_t layers = p.size() / 2;
+  acts.assign(1, h);
+  for (size_t l = 0; l < layers; ++l) {
+    h = at::baddbmm(p[2 * l + 1], h, p[2 * l]);
+    if (l + 1 < layers) {
+      h.relu_();
+      acts.push_back(h);
+    }
+  }
+  return h.squeeze(-1);
+}
+
+// Backward of CriticForwardTape for dz = d loss / d output [N, B, 1]: the parameter gradients into `grads`
+// (same layout as p) when given, and d loss / d (columns [from, in) of the input), summed over critics, into
+// `d_input` [B, in - from] when given.
+void CriticBackward(const ParamList& p, const std::vector<Tensor>& acts, Tensor dz, ParamList* grads,
+                    Tensor* d_input, int64_t from) {
+  const size_t layers = p.size() / 2;
+  if (grads) grads->resize(p.size());
+  for (size_t l = layers; l-- > 0;) {
+    if (grads) {
+      (*grads)[2 * l] = at::bmm(acts[l].transpose(1, 2), dz);
+      (*grads)[2 * l + 1] = dz.sum(1, /*keepdim=*/true);
+    }
+    if (l > 0) {
+      dz = at::threshold_backward(at::bmm(dz, p[2 * l].transpose(1, 2)), acts[l], 0);
+    } else if (d_input) {
+      const Tensor w = p[0].narrow(1, from, p[0].size(1) - from);
+      *d_input = at::bmm(dz, w.transpose(1, 2)).sum(0);
+    }
+  }
+}
+
 ParamList Detached(const ParamList& p) {
   ParamList d;
   d.reserve(p.size());
@@ -188,6 +227,34 @@ struct Sac::Impl {
     return {at::tanh(x), logp};
   }
 
+  // Actor forward keeping every layer's input (acts[0] = obs, acts[l] = relu output of layer l - 1); returns
+  // the raw head [B, 2A] (mean, unclamped log std). Same ops as Actor. No autograd.
+  Tensor ActorTape(const Tensor& obs, std::vector<Tensor>& acts) const {
+    Tensor h = obs;
+    const size_t layers = actor.size() / 2;
+    acts.assign(1, h);
+    for (size_t l = 0; l < layers; ++l) {
+      h = at::addmm(actor[2 * l + 1], h, actor[2 * l]);
+      if (l + 1 < layers) {
+        h.relu_();
+        acts.push_back(h);
+      }
+    }
+    return h;
+  }
+
+  // Parameter gradients of the actor for d loss / d head [B, 2A].
+  ParamList ActorBackward(const std::vector<Tensor>& acts, Tensor d) const {
+    const size_t layers = actor.size() / 2;
+    ParamList g(actor.size());
+    for (size_t l = layers; l-- > 0;) {
+      g[2 * l] = at::mm(acts[l].t(), d);
+      g[2 * l + 1] = d.sum(0);
+      if (l > 0) d = at::threshold_backward(at::mm(d, actor[2 * l].t()), acts[l], 0);
+    }
+    return g;
+  }
+
   Tensor ToUnit(const Tensor& actions) const { return (In(actions) - center) / half; }
   Tensor FromUnit(const Tensor& u) const { return u * half + center; }
 
@@ -217,7 +284,104 @@ struct Sac::Impl {
     return {q, Diversity(grads)};
   }
 
+  static void SetGrads(ParamList& params, const ParamList& grads) {
+    for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i];
+  }
+
   SacMetrics Update(const SacBatch& batch) {
+    const bool diversity = o.eta > 0 && o.action_dim > 1;
+    return o.autograd || diversity ? UpdateAutograd(batch) : UpdateFused(batch);
+  }
+
+  // The update without the EDAC term with hand-written gradients: the same losses, samples and optimizer
+  // steps as UpdateAutograd (forward values bitwise equal; gradients equal up to float summation order).
+  //   actor loss  L = mean_b(alpha logp_b - min_i Q_i(s_b, u_b)), u = tanh(x), x = mean + exp(log_std) eps:
+  //     dL/du = -(1/B) dQ_{argmin}/du (backward through the selected critic), dL/dlogp = alpha / B,
+  //     dlogp/dx = 2 tanh(x) (the tanh correction's derivative), dlogp/dlog_std = -1, so
+  //     dL/dx = dL/du (1 - u^2) + 2 u alpha / B = dL/dmean, dL/dlog_std = dL/dx std eps - alpha / B inside
+  //     the clamp range [-5, 2] (0 outside, as clamp's backward).
+  //   alpha loss  -mean(log_alpha (logp + target_entropy)): d/dlog_alpha = -mean(logp + target_entropy).
+  //   critic loss sum_i mean_b (Q_i - y)^2: dQ_i = 2 (Q_i - y) / B.
+  SacMetrics UpdateFused(const SacBatch& batch) {
+    torch::NoGradGuard no_grad;
+    SacMetrics m;
+    using Clock = std::chrono::steady_clock;
+    auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    const auto t0 = Clock::now();
+    const Tensor obs = In(batch.observations), next = In(batch.next_observations);
+    const Tensor u_data = ToUnit(batch.actions);
+    const Tensor r = In(batch.rewards).reshape({-1}), done = In(batch.dones).reshape({-1});
+    const int64_t b = obs.size(0), a = o.action_dim;
+    const double inv_b = 1.0 / static_cast<double>(b);
+    std::vector<Tensor> actor_acts, acts;
+    const Tensor head = ActorTape(obs, actor_acts);
+    const Tensor mean = head.narrow(1, 0, a), raw_log_std = head.narrow(1, a, a);
+    const Tensor log_std = raw_log_std.clamp(kLogStdMin, kLogStdMax);
+    // The sample, as Draw.
+    const Tensor eps = at::randn(mean.sizes(), gen, mean.options());
+    const Tensor std = log_std.exp();
+    const Tensor x = mean + std * eps;
+    Tensor logp = (-0.5 * eps.square() - log_std - kHalfLog2Pi).sum(-1);
+    logp = logp - (2.0 * (std::log(2.0) - x - at::softplus(-2.0 * x))).sum(-1);
+    const Tensor u = at::tanh(x);
+    if (o.auto_alpha) {
+      const Tensor shifted = logp + target_entropy;
+      m.alpha_loss = -(log_alpha * shifted).mean().item<double>();
+      alpha_opt->zero_grad();
+      log_alpha.mutable_grad() = -shifted.mean().reshape({1});
+      alpha_opt->step();
+    }
+    const Tensor alpha = log_alpha.detach().exp();
+    m.alpha = alpha.item<double>();
+    {
+      const Tensor q_pi = CriticForwardTape(critics, Cat(obs, u), acts);  // [N, B]
+      auto [q_min, arg] = q_pi.min(0);
+      m.actor_loss = (alpha * logp - q_min).mean().item<double>();
+      m.entropy = -logp.mean().item<double>();
+      Tensor dq = at::zeros_like(q_pi).scatter_(0, arg.unsqueeze(0), -inv_b);
+      Tensor du;
+      CriticBackward(critics, acts, dq.unsqueeze(-1), nullptr, &du, o.obs_dim);
+      const Tensor a_b = alpha * inv_b;
+      const Tensor dx = du * (1 - u.square()) + 2.0 * u * a_b;
+      Tensor dls = dx * std * eps - a_b;
+      dls = dls * raw_log_std.ge(kLogStdMin).logical_and(raw_log_std.le(kLogStdMax));
+      actor_opt->zero_grad();
+      SetGrads(actor, ActorBackward(actor_acts, at::cat({dx, dls}, 1)));
+      actor_opt->step();
+    }
+    const auto t1 = Clock::now();
+    Tensor y;
+    {
+      Sample next_pi = Draw(Actor(next), gen);
+      Tensor q_next = std::get<0>(CriticForward(targets, Cat(next, next_pi.u)).min(0)) - alpha * next_pi.logp;
+      y = r + o.gamma * (1.0 - done) * q_next;
+    }
+    const auto t2 = Clock::now();
+    const Tensor q = CriticForwardTape(critics, Cat(obs, u_data), acts);  // [N, B]
+    const Tensor diff = q - y.unsqueeze(0);
+    const Tensor critic_loss = diff.square().mean(1).sum();
+    ParamList grads;
+    CriticBackward(critics, acts, (diff * (2.0 * inv_b)).unsqueeze(-1), &grads, nullptr, 0);
+    critic_opt->zero_grad();
+    SetGrads(critics, grads);
+    critic_opt->step();
+    const auto t3 = Clock::now();
+    for (size_t i = 0; i < critics.size(); ++i) targets[i].lerp_(critics[i], o.tau);
+    m.q_mean = q.mean().item<double>();
+    m.q_abs_max = q.abs().max().item<double>();
+    m.critic_loss = critic_loss.item<double>();
+    ++updates;
+    const auto t4 = Clock::now();
+    m.actor_ms = ms(t0, t1);
+    m.target_ms = ms(t1, t2);
+    m.critic_ms = ms(t2, t3);
+    m.other_ms = ms(t3, t4);
+    return m;
+  }
+
+  SacMetrics UpdateAutograd(const SacBatch& batch) {
     SacMetrics m;
     using Clock = std::chrono::steady_clock;
     auto ms = [](Clock::time_point a, Clock::time_point b) {
@@ -381,6 +545,7 @@ at::Tensor Sac::DiversityLoss(const at::Tensor& obs, const at::Tensor& actions) 
 }
 
 std::vector<at::Tensor> Sac::critic_parameters() const { return impl_->critics; }
+std::vector<at::Tensor> Sac::actor_parameters() const { return impl_->actor; }
 
 void Sac::Save(const std::string& path) const {
   const Impl& m = *impl_;

@@ -8,6 +8,7 @@
 // gradient of critic i with respect to the action, needs double backward (LibTorch 1.13 supports it for
 // baddbmm, relu and the normalization: tests/agents/sac_test.cc checks it against finite differences).
 // With a single action dimension the term is constant (normalized scalars are +-1) and is skipped.
+// Without the EDAC term the update runs a hand-written backward (SacOptions::autograd).
 // Automatic entropy tuning: alpha = exp(log_alpha), loss -log_alpha * (log pi + target_entropy).
 //
 // Hyperparameter defaults from the RAVL reference implementation (anyasims/edge-of-reach, train_ravl_agent.py
@@ -41,6 +42,11 @@ struct SacOptions {
   bool target_entropy_set = false;
   uint64_t seed = 0;             // parameter init and every sample of the updates
   bool float64 = false;          // parameters in double precision (gradient checks); float32 otherwise
+  // Gradient path of the update. Without the EDAC term (eta = 0, or one action dimension) the update's
+  // gradients are written by hand (the backward of the MLPs, the tanh-Gaussian and the min over critics, no
+  // autograd graph: tests/agents/sac_test.cc checks them against autograd); the EDAC double backward always
+  // runs through autograd. `autograd` forces LibTorch autograd everywhere (the reference; not saved).
+  bool autograd = false;
   // Throws ConfigError naming the field and its allowed range.
   void Validate() const;
 };
@@ -92,6 +98,9 @@ class Sac {
   at::Tensor DiversityLoss(const at::Tensor& obs, const at::Tensor& actions) const;
   // All trainable critic parameters (weights [N, in, out] then biases [N, 1, out] per layer), for tests.
   std::vector<at::Tensor> critic_parameters() const;
+  // The actor's parameters (weight [in, out] then bias [out] per layer; the head's 2A outputs are the mean,
+  // then the log std), for SacValueFunction's CPU path and tests.
+  std::vector<at::Tensor> actor_parameters() const;
 
   // Writes actor, critics, targets, alpha, optimizer states, the update count and the options to `path`
   // atomically. Throws StateError (and writes nothing) when a parameter is not finite; IoError on failure.

@@ -29,14 +29,23 @@ class SacAgent : public Agent {
 };
 
 // V(s) = min over the critics of Q(s, pi_mean(s)) (Sac::Value). No gradient; thread-safe for inference.
+// ValueCpu is the planners' fused path (raw float rows, Eigen GEMMs on float32 copies of the actor and critic
+// weights taken at construction: build the value function after training), equal to Value to float rounding.
 class SacValueFunction : public ValueFunction {
  public:
   explicit SacValueFunction(std::shared_ptr<const Sac> sac);
+  ~SacValueFunction() override;
   int64_t state_dim() const override;
   at::Tensor Value(const at::Tensor& state) const override;
+  bool has_cpu_path() const override { return true; }
+  void ValueCpu(int64_t rows, const float* state, float* out, Scratch& scratch) const override;
 
  private:
+  struct Layer;
   std::shared_ptr<const Sac> sac_;
+  std::vector<Layer> actor_;                 // obs -> hidden ... -> 2A (mean first)
+  std::vector<std::vector<Layer>> critics_;  // per critic: obs ++ unit action -> hidden ... -> 1
+  int64_t hidden_max_ = 0;
 };
 
 }  // namespace augur::agents::rl
