@@ -25,7 +25,7 @@ Command ServeCommand() {
     int port = 50051, session_threads = 1, max_sessions = 64, max_pollers = serve::ServerOptions{}.max_pollers;
     int64_t iterations = 0;
     bool foreground_planner = false;
-    std::vector<int> planner_cpus, serve_cpus;
+    std::string planner_cpus = "auto", serve_cpus;
     double deadline_ms = 0, min_replan_period_ms = 0, max_rate = 0, max_state_age_ms = 500;
   };
   auto args = std::make_shared<Args>();
@@ -54,13 +54,14 @@ Command ServeCommand() {
                          "Plan at normal priority (default: the planner runs as SCHED_IDLE background work, so "
                          "GetAction never waits for it)");
             sub.add_option("--planner-cpus", args->planner_cpus,
-                           "Pin planner threads to these cores, e.g. 1 or 2,3; the threads answering calls then run "
-                           "on the other cores (see --serve-cpus), so GetAction never waits behind a planner")
-                ->delimiter(',');
+                           "Cores for the planner threads: auto (of the cores this process may use, when 2 or more: "
+                           "all but the first, and the threads answering calls on the first, so GetAction never "
+                           "waits behind a planner), none "
+                           "(the OS places every thread), or a list such as 1, 2,3 or 1-3")
+                ->capture_default_str();
             sub.add_option("--serve-cpus", args->serve_cpus,
-                           "Pin the threads answering calls to these cores (default: all cores, or the cores "
-                           "not in --planner-cpus when that is given)")
-                ->delimiter(',');
+                           "Cores for the threads answering calls (default: the cores the planners do not get; "
+                           "all cores with --planner-cpus none)");
             sub.add_option("--max-pollers", args->max_pollers,
                            "Most threads kept waiting for calls (more concurrent callers than this start and end "
                            "threads per call, which adds latency)")
@@ -85,18 +86,33 @@ Command ServeCommand() {
               pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
               // Affinity before any thread starts: gRPC's threads inherit this thread's cores.
-              if (!args->planner_cpus.empty()) ValidateCores(args->planner_cpus, "--planner-cpus");
-              std::vector<int> serve_cpus = args->serve_cpus;
-              if (serve_cpus.empty() && !args->planner_cpus.empty()) {
-                serve_cpus = OtherCores(args->planner_cpus);
+              std::vector<int> planner_cpus, serve_cpus;
+              if (args->planner_cpus == "auto") {
+                // Of the cores this process may use (taskset, cgroups): the first answers calls, the rest plan.
+                const std::vector<int> allowed = CallingThreadCores();
+                if (allowed.size() >= 2) {
+                  planner_cpus.assign(allowed.begin() + 1, allowed.end());
+                  if (args->serve_cpus.empty()) serve_cpus = {allowed.front()};
+                }
+              } else if (args->planner_cpus != "none") {
+                planner_cpus = ParseCores(args->planner_cpus, "--planner-cpus");
+              }
+              if (!args->serve_cpus.empty()) {
+                serve_cpus = ParseCores(args->serve_cpus, "--serve-cpus");
+              } else if (serve_cpus.empty() && !planner_cpus.empty()) {
+                serve_cpus = OtherCores(planner_cpus);
                 if (serve_cpus.empty()) {
                   throw ConfigError("--planner-cpus names every core; leave at least one for answering calls, or "
                                     "give --serve-cpus");
                 }
               }
-              if (!serve_cpus.empty()) {
-                ValidateCores(serve_cpus, "--serve-cpus");
-                if (!PinProcessThreads(serve_cpus)) Log().warn("serve: could not pin to the cores in --serve-cpus");
+              const auto join = [](const std::vector<int>& cores) {
+                std::string out;
+                for (int c : cores) out += StrCat(out.empty() ? "" : ",", c);
+                return out.empty() ? std::string("any") : out;
+              };
+              if (!serve_cpus.empty() && !PinProcessThreads(serve_cpus)) {
+                Log().warn("serve: could not pin the threads answering calls to cores {}", join(serve_cpus));
               }
 
               auto env = envs::Make(args->env);
@@ -110,7 +126,7 @@ Command ServeCommand() {
                                             .max_sessions = args->max_sessions,
                                             .planner_background = !args->foreground_planner};
               if (const auto* box = std::get_if<Box>(&spec.action)) options.safety.bounds = *box;
-              options.planner_cpus = args->planner_cpus;
+              options.planner_cpus = planner_cpus;
               options.safety.max_rate = args->max_rate;
               options.safety.max_state_age_s = 1e-3 * args->max_state_age_ms;
               options.safety.safe_action = serve::ParseSafeAction(args->safe_action);
@@ -120,8 +136,9 @@ Command ServeCommand() {
                                        {.address = args->address, .port = args->port, .max_pollers = args->max_pollers});
               std::printf("listening on %s\n", server.target().c_str());
               std::fflush(stdout);
-              Log().info("serve: {} on {} with '{}' (model {}), safe action {}", args->env, server.target(),
-                         args->planner, args->model, args->safe_action);
+              Log().info("serve: {} on {} with '{}' (model {}), safe action {}; planner cores {}, answering cores {}",
+                         args->env, server.target(), args->planner, args->model, args->safe_action,
+                         join(planner_cpus), join(serve_cpus));
               int signal = 0;
               sigwait(&signals, &signal);
               Log().info("serve: signal {}: shutting down", signal);

@@ -2,8 +2,8 @@
 //  1. GetAction latency p50/p99 with one client and an idle planner, with 8 concurrent clients and an idle
 //     planner, then with 8 concurrent clients while a replanning loop sends a new state every 10 ms (the
 //     planner replans on every one); target p99 <= 3x p50. The loaded case runs twice: with the operating
-//     system placing every thread, and with the cores split as `augur serve --planner-cpus` deploys it (the
-//     planner pinned to the last core; the threads answering calls, and here the clients, on the others).
+//     system placing every thread, and with the cores split as `augur serve` does by default (--planner-cpus
+//     auto: the threads answering calls, and here the clients, on the first core; the planner on the others).
 //     Errors, RSS before/after and the planner's own plans/s during the load are printed with them.
 //  2. Plans per second of the Pendulum ensemble planner behind the service (Plan RPC, iterations budget)
 //     against the same planner in-process (Planner::Plan with the same budget, same executor threads): the
@@ -226,13 +226,13 @@ int main(int argc, char** argv) {
     const Loaded loaded = UnderReplanning(*service, target, clients, calls);
     Print(augur::StrCat(clients, " clients + replanning"), loaded);
 
-    // 1d. The same with the cores split as a robot stack deploys it (`augur serve --planner-cpus`): the planner
-    // thread on the last core, the threads answering calls (and here the clients) on the others.
+    // 1d. The same with the cores split as `augur serve` places its threads by default (--planner-cpus auto): the
+    // threads answering calls (and here the clients) on the first usable core, the planner on the others.
     std::optional<Loaded> pinned;
     const std::vector<int> all_cores = augur::CallingThreadCores();
     if (planner_cpus.empty() && all_cores.size() >= 2) {
-      const std::vector<int> planner_core = {all_cores.back()};
-      const std::vector<int> serving(all_cores.begin(), all_cores.end() - 1);
+      const std::vector<int> planner_core(all_cores.begin() + 1, all_cores.end());
+      const std::vector<int> serving = {all_cores.front()};
       if (augur::PinProcessThreads(serving)) {
         ServiceOptions split = options;
         split.planner_cpus = planner_core;
@@ -246,9 +246,9 @@ int main(int argc, char** argv) {
         GetActionLoad(pinned_server.target(), "robot", clients, std::min<int64_t>(calls, 200), warm_time);  // warm-up
         pinned = UnderReplanning(*pinned_service, pinned_server.target(), clients, calls);
         std::string cores;
-        for (int c : serving) cores += augur::StrCat(cores.empty() ? "" : ",", c);
-        Print(augur::StrCat(clients, " clients + replanning, planner on core ", planner_core[0],
-                            ", serving on core(s) ", cores),
+        for (int c : planner_core) cores += augur::StrCat(cores.empty() ? "" : ",", c);
+        Print(augur::StrCat(clients, " clients + replanning, serving on core ", serving[0], ", planner on core(s) ",
+                            cores, " (augur serve's default)"),
               *pinned);
         pinned_server.Shutdown();
       }

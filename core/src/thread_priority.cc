@@ -58,6 +58,32 @@ void ValidateCores(const std::vector<int>& cores, const std::string& what) {
   }
 }
 
+std::vector<int> ParseCores(const std::string& text, const std::string& what) {
+  std::vector<int> cores;
+  const auto fail = [&](const std::string& why) -> void {
+    throw ConfigError(StrCat(what, " = '", text, "': ", why, "; give cores like 1, 2,3 or 0-3"));
+  };
+  const auto number = [&](const std::string& s) {
+    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) fail("'" + s + "' is not a core number");
+    return std::stoi(s);
+  };
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    const size_t dash = item.find('-');
+    const int lo = number(dash == std::string::npos ? item : item.substr(0, dash));
+    const int hi = dash == std::string::npos ? lo : number(item.substr(dash + 1));
+    if (hi < lo) fail("range " + item + " runs backwards");
+    for (int c = lo; c <= hi; ++c) cores.push_back(c);
+    start = comma + 1;
+  }
+  std::sort(cores.begin(), cores.end());
+  cores.erase(std::unique(cores.begin(), cores.end()), cores.end());
+  ValidateCores(cores, what);
+  return cores;
+}
+
 std::vector<int> OtherCores(const std::vector<int>& exclude) {
   std::vector<int> out;
   for (int c = 0; c < CoreCount(); ++c) {

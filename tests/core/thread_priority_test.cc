@@ -84,6 +84,22 @@ TEST(ThreadPriorityTest, CoreListsAreCheckedAndComplemented) {
   EXPECT_EQ(static_cast<int>(OtherCores({}).size()), n);
 }
 
+TEST(ThreadPriorityTest, CoreListsParse) {
+  EXPECT_EQ(ParseCores("0", "x"), std::vector<int>{0});
+  if (CoreCount() >= 2) {
+    EXPECT_EQ(ParseCores("1,0,1", "x"), (std::vector<int>{0, 1}));
+    EXPECT_EQ(ParseCores("0-1", "x"), (std::vector<int>{0, 1}));
+  }
+  for (const char* bad : {"", "a", "1,", "-1", "2-1", "0-", "1.5", "99999"}) {
+    try {
+      ParseCores(bad, "--planner-cpus");
+      FAIL() << "'" << bad << "' must be refused";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("--planner-cpus"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(ThreadPriorityTest, LeavingWithNothingSavedIsANoOp) {
   EXPECT_TRUE(LeaveBackgroundPriority(ThreadPriority{}));
 }

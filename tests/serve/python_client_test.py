@@ -62,6 +62,14 @@ try:
 
     health = stub.Health(pb.HealthRequest(), timeout=10)
     check(health.serving and health.version, f"health: {health}")
+
+    # Default --planner-cpus auto: with 2 or more usable cores the threads answering calls (every thread so far:
+    # no session has a planner yet) run on the first of them only.
+    usable = os.sched_getaffinity(0)
+    if len(usable) >= 2 and os.path.isdir(f"/proc/{server.pid}/task"):
+        for tid in os.listdir(f"/proc/{server.pid}/task"):
+            check(os.sched_getaffinity(int(tid)) == {min(usable)}, f"thread {tid} of augur serve may run on "
+                  f"{sorted(os.sched_getaffinity(int(tid)))}, expected core {min(usable)} only")
     reset = stub.Reset(pb.ResetRequest(robot_id="py", seed=3), timeout=30)
     check((reset.obs_dim, reset.action_dim, reset.horizon) == (3, 1, 8), f"reset: {reset}")
     check(abs(reset.dt - 0.05) < 1e-12, f"dt: {reset.dt}")

@@ -31,6 +31,9 @@ bool InBackgroundPriority();
 int CoreCount();
 // Throws ConfigError naming `what` when a core is out of range or the list is empty.
 void ValidateCores(const std::vector<int>& cores, const std::string& what);
+// "1", "2,3", "0-3,6": the cores named (ascending, no repeats). ConfigError naming `what` on anything else or
+// on a core this machine does not have.
+std::vector<int> ParseCores(const std::string& text, const std::string& what);
 // The machine's cores that are not in `exclude`, ascending.
 std::vector<int> OtherCores(const std::vector<int>& exclude);
 // Pins the calling thread to `cores`. Returns false when the kernel refused.
