@@ -121,13 +121,16 @@ bool PinProcessThreads(const std::vector<int>& cores) {
   if (cores.empty()) return false;
   const cpu_set_t set = ToSet(cores);
   bool all = true;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", ec)) {
-    const pid_t tid = static_cast<pid_t>(std::stol(entry.path().filename().string()));
-    // A thread that exited between the listing and this call is not a failure.
-    if (sched_setaffinity(tid, sizeof(set), &set) != 0 && errno != ESRCH) all = false;
+  try {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+      const pid_t tid = static_cast<pid_t>(std::stol(entry.path().filename().string()));
+      // A thread that exited between the listing and this call is not a failure.
+      if (sched_setaffinity(tid, sizeof(set), &set) != 0 && errno != ESRCH) all = false;
+    }
+  } catch (const std::exception&) {
+    return false;  // no /proc (or an entry that is not a thread id): nothing could be pinned for sure
   }
-  return all && !ec;
+  return all;
 #else
   (void)cores;
   return false;
