@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -256,6 +257,26 @@ struct Sac::Impl {
   }
 
   Tensor ToUnit(const Tensor& actions) const { return (In(actions) - center) / half; }
+
+  using Clock = std::chrono::steady_clock;
+  // A batch as the update reads it: observations, next observations, actions in [-1, 1], rewards and dones [B].
+  struct BatchTensors {
+    Tensor obs, next, u_data, r, done;
+  };
+  BatchTensors Inputs(const SacBatch& batch) const {
+    return {In(batch.observations), In(batch.next_observations), ToUnit(batch.actions),
+            In(batch.rewards).reshape({-1}), In(batch.dones).reshape({-1})};
+  }
+  // Milliseconds of the update's phases from the clock readings between them.
+  static void SetPhases(SacMetrics& m, const std::array<Clock::time_point, 5>& t) {
+    const auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
+    m.actor_ms = ms(t[0], t[1]);
+    m.target_ms = ms(t[1], t[2]);
+    m.critic_ms = ms(t[2], t[3]);
+    m.other_ms = ms(t[3], t[4]);
+  }
   Tensor FromUnit(const Tensor& u) const { return u * half + center; }
 
   static Tensor Cat(const Tensor& obs, const Tensor& u) { return at::cat({obs, u}, -1); }
@@ -305,14 +326,8 @@ struct Sac::Impl {
   SacMetrics UpdateFused(const SacBatch& batch) {
     torch::NoGradGuard no_grad;
     SacMetrics m;
-    using Clock = std::chrono::steady_clock;
-    auto ms = [](Clock::time_point a, Clock::time_point b) {
-      return std::chrono::duration<double, std::milli>(b - a).count();
-    };
     const auto t0 = Clock::now();
-    const Tensor obs = In(batch.observations), next = In(batch.next_observations);
-    const Tensor u_data = ToUnit(batch.actions);
-    const Tensor r = In(batch.rewards).reshape({-1}), done = In(batch.dones).reshape({-1});
+    const auto [obs, next, u_data, r, done] = Inputs(batch);
     const int64_t b = obs.size(0), a = o.action_dim;
     const double inv_b = 1.0 / static_cast<double>(b);
     std::vector<Tensor> actor_acts, acts;
@@ -374,23 +389,14 @@ struct Sac::Impl {
     m.critic_loss = critic_loss.item<double>();
     ++updates;
     const auto t4 = Clock::now();
-    m.actor_ms = ms(t0, t1);
-    m.target_ms = ms(t1, t2);
-    m.critic_ms = ms(t2, t3);
-    m.other_ms = ms(t3, t4);
+    SetPhases(m, {t0, t1, t2, t3, t4});
     return m;
   }
 
   SacMetrics UpdateAutograd(const SacBatch& batch) {
     SacMetrics m;
-    using Clock = std::chrono::steady_clock;
-    auto ms = [](Clock::time_point a, Clock::time_point b) {
-      return std::chrono::duration<double, std::milli>(b - a).count();
-    };
     const auto t0 = Clock::now();
-    const Tensor obs = In(batch.observations), next = In(batch.next_observations);
-    const Tensor u_data = ToUnit(batch.actions);
-    const Tensor r = In(batch.rewards).reshape({-1}), done = In(batch.dones).reshape({-1});
+    const auto [obs, next, u_data, r, done] = Inputs(batch);
     // Alpha and actor share one reparameterized sample.
     Sample pi = Draw(Actor(obs), gen);
     if (o.auto_alpha) {
@@ -441,10 +447,7 @@ struct Sac::Impl {
     if (diversity.defined()) m.diversity_loss = diversity.item<double>();
     ++updates;
     const auto t4 = Clock::now();
-    m.actor_ms = ms(t0, t1);
-    m.target_ms = ms(t1, t2);
-    m.critic_ms = ms(t2, t3);
-    m.other_ms = ms(t3, t4);
+    SetPhases(m, {t0, t1, t2, t3, t4});
     return m;
   }
 
