@@ -89,11 +89,9 @@ Command ServeCommand() {
               std::vector<int> planner_cpus, serve_cpus;
               if (args->planner_cpus == "auto") {
                 // Of the cores this process may use (taskset, cgroups): the first answers calls, the rest plan.
-                const std::vector<int> allowed = CallingThreadCores();
-                if (allowed.size() >= 2) {
-                  planner_cpus.assign(allowed.begin() + 1, allowed.end());
-                  if (args->serve_cpus.empty()) serve_cpus = {allowed.front()};
-                }
+                CoreSplit split = SplitCoresForServing();
+                planner_cpus = std::move(split.plan);
+                if (args->serve_cpus.empty()) serve_cpus = std::move(split.serve);
               } else if (args->planner_cpus != "none") {
                 planner_cpus = ParseCores(args->planner_cpus, "--planner-cpus");
               }
@@ -106,13 +104,8 @@ Command ServeCommand() {
                                     "give --serve-cpus");
                 }
               }
-              const auto join = [](const std::vector<int>& cores) {
-                std::string out;
-                for (int c : cores) out += StrCat(out.empty() ? "" : ",", c);
-                return out.empty() ? std::string("any") : out;
-              };
               if (!serve_cpus.empty() && !PinProcessThreads(serve_cpus)) {
-                Log().warn("serve: could not pin the threads answering calls to cores {}", join(serve_cpus));
+                Log().warn("serve: could not pin the threads answering calls to cores {}", CoresText(serve_cpus));
               }
 
               auto env = envs::Make(args->env);
@@ -138,7 +131,7 @@ Command ServeCommand() {
               std::fflush(stdout);
               Log().info("serve: {} on {} with '{}' (model {}), safe action {}; planner cores {}, answering cores {}",
                          args->env, server.target(), args->planner, args->model, args->safe_action,
-                         join(planner_cpus), join(serve_cpus));
+                         CoresText(planner_cpus), CoresText(serve_cpus));
               int signal = 0;
               sigwait(&signals, &signal);
               Log().info("serve: signal {}: shutting down", signal);

@@ -230,12 +230,11 @@ int main(int argc, char** argv) {
     // threads answering calls (and here the clients) on the first usable core, the planner on the others.
     std::optional<Loaded> pinned;
     const std::vector<int> all_cores = augur::CallingThreadCores();
-    if (planner_cpus.empty() && all_cores.size() >= 2) {
-      const std::vector<int> planner_core(all_cores.begin() + 1, all_cores.end());
-      const std::vector<int> serving = {all_cores.front()};
-      if (augur::PinProcessThreads(serving)) {
+    const augur::CoreSplit cores = augur::SplitCoresForServing();
+    if (planner_cpus.empty() && !cores.plan.empty()) {
+      if (augur::PinProcessThreads(cores.serve)) {
         ServiceOptions split = options;
-        split.planner_cpus = planner_core;
+        split.planner_cpus = cores.plan;
         auto pinned_service = std::make_shared<PlanService>(ModelPlannerMaker(model), split);
         PlanServer pinned_server(pinned_service, {.address = "127.0.0.1", .port = 0, .max_pollers = pollers});
         PlanClient pinned_control(pinned_server.target());
@@ -245,10 +244,8 @@ int main(int argc, char** argv) {
         std::atomic<double> warm_time{0.0};
         GetActionLoad(pinned_server.target(), "robot", clients, std::min<int64_t>(calls, 200), warm_time);  // warm-up
         pinned = UnderReplanning(*pinned_service, pinned_server.target(), clients, calls);
-        std::string cores;
-        for (int c : planner_core) cores += augur::StrCat(cores.empty() ? "" : ",", c);
-        Print(augur::StrCat(clients, " clients + replanning, serving on core ", serving[0], ", planner on core(s) ",
-                            cores, " (augur serve's default)"),
+        Print(augur::StrCat(clients, " clients + replanning, serving on core ", augur::CoresText(cores.serve),
+                            ", planner on core(s) ", augur::CoresText(cores.plan), " (augur serve's default)"),
               *pinned);
         pinned_server.Shutdown();
       }

@@ -151,4 +151,16 @@ std::vector<int> CallingThreadCores() {
   return out;
 }
 
+CoreSplit SplitCoresForServing() {
+  const std::vector<int> allowed = CallingThreadCores();
+  if (allowed.size() < 2) return {};
+  return {{allowed.front()}, std::vector<int>(allowed.begin() + 1, allowed.end())};
+}
+
+std::string CoresText(const std::vector<int>& cores) {
+  std::string out;
+  for (int c : cores) out += StrCat(out.empty() ? "" : ",", c);
+  return out.empty() ? std::string("any") : out;
+}
+
 }  // namespace augur

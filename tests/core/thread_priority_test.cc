@@ -84,6 +84,19 @@ TEST(ThreadPriorityTest, CoreListsAreCheckedAndComplemented) {
   EXPECT_EQ(static_cast<int>(OtherCores({}).size()), n);
 }
 
+TEST(ThreadPriorityTest, ServingSplitsTheUsableCores) {
+  const std::vector<int> usable = CallingThreadCores();
+  const CoreSplit split = SplitCoresForServing();
+  if (usable.size() < 2) {
+    EXPECT_TRUE(split.serve.empty() && split.plan.empty()) << "one core: nothing to split";
+  } else {
+    EXPECT_EQ(split.serve, std::vector<int>{usable.front()});
+    EXPECT_EQ(split.plan, std::vector<int>(usable.begin() + 1, usable.end()));
+  }
+  EXPECT_EQ(CoresText({}), "any");
+  EXPECT_EQ(CoresText({0, 2, 3}), "0,2,3");
+}
+
 TEST(ThreadPriorityTest, CoreListsParse) {
   EXPECT_EQ(ParseCores("0", "x"), std::vector<int>{0});
   if (CoreCount() >= 2) {

@@ -44,4 +44,13 @@ bool PinProcessThreads(const std::vector<int>& cores);
 // The cores the calling thread may run on.
 std::vector<int> CallingThreadCores();
 
+// How a plan server splits the cores the calling thread may use (`augur serve --planner-cpus auto`): the first
+// answers calls, the others plan. Both empty when fewer than 2 cores are usable (nothing to split).
+struct CoreSplit {
+  std::vector<int> serve, plan;
+};
+CoreSplit SplitCoresForServing();
+// "0,2,3" for a core list, "any" for an empty one (no pinning).
+std::string CoresText(const std::vector<int>& cores);
+
 }  // namespace augur
