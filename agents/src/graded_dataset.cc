@@ -6,6 +6,7 @@
 
 #include "augur/agents/agent.h"
 #include "augur/agents/collect.h"
+#include "augur/agents/rl/sac_agent.h"
 #include "augur/agents/true_model.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -34,6 +35,27 @@ bool IsLocomotion(const std::string& env) {
 
 std::string Or(const std::string& value, const std::string& fallback) { return value.empty() ? fallback : value; }
 
+// Medium's noise: the options' values, else the env's default for MPC and none for an RL policy.
+NoisyAgent::Options MediumNoise(const GradeOptions& o) {
+  const auto [p, s] = o.medium_policy.empty() ? DefaultMediumNoise(o.env) : std::pair<double, double>{0.0, 0.0};
+  return {o.medium_random_prob >= 0 ? o.medium_random_prob : p, o.medium_sigma >= 0 ? o.medium_sigma : s};
+}
+
+// A SAC checkpoint as a behaviour, checked against the env's dims.
+std::shared_ptr<Agent> LoadPolicy(const std::string& path, const envs::Env& env) {
+  if (!std::filesystem::exists(path)) {
+    throw NotFoundError(StrCat("dataset: policy checkpoint '", path, "' does not exist (augur train-sac writes them)"));
+  }
+  auto sac = std::make_shared<const rl::Sac>(rl::Sac::Load(path));
+  const int64_t o = sac->options().obs_dim, a = sac->options().action_dim;
+  if (o != env.spec().obs_dim() || a != env.spec().action_dim()) {
+    throw ConfigError(StrCat("dataset: policy '", path, "' maps ", o, " observation values to ", a, " actions; ",
+                             env.spec().id, " has ", env.spec().obs_dim(), " and ", env.spec().action_dim(),
+                             " (train it on this env)"));
+  }
+  return std::make_shared<rl::SacAgent>(sac, "sac:" + path);
+}
+
 struct Behaviour {
   std::string name;
   std::shared_ptr<Agent> agent;
@@ -46,15 +68,23 @@ Behaviour MakeBehaviour(const std::string& grade, const GradeOptions& o, const e
     return {"random", std::make_shared<PolicyAgent>(envs::MakePolicy("random", env.spec())), nullptr};
   }
   if (grade == "expert") {
+    if (!o.expert_policy.empty()) return {"SAC policy " + o.expert_policy, LoadPolicy(o.expert_policy, env), nullptr};
     const std::string spec = Or(o.expert_planner, DefaultExpertPlanner(o.env));
     return {"true-model MPC " + spec, std::make_shared<TrueModelMpcAgent>(env, spec, executor), nullptr};
   }
-  const std::string spec = Or(o.medium_planner, DefaultMediumPlanner(o.env));
-  const auto [p, s] = DefaultMediumNoise(o.env);
-  NoisyAgent::Options noise{o.medium_random_prob >= 0 ? o.medium_random_prob : p, o.medium_sigma >= 0 ? o.medium_sigma : s};
-  auto noisy = std::make_shared<NoisyAgent>(std::make_shared<TrueModelMpcAgent>(env, spec, executor), box, noise);
-  return {StrCat("true-model MPC ", spec, " with random_prob=", noise.random_prob, " sigma=", noise.sigma), noisy,
-          noisy};
+  const NoisyAgent::Options noise = MediumNoise(o);
+  std::shared_ptr<Agent> base;
+  std::string name;
+  if (!o.medium_policy.empty()) {
+    base = LoadPolicy(o.medium_policy, env);
+    name = "SAC policy " + o.medium_policy;
+  } else {
+    const std::string spec = Or(o.medium_planner, DefaultMediumPlanner(o.env));
+    base = std::make_shared<TrueModelMpcAgent>(env, spec, executor);
+    name = "true-model MPC " + spec;
+  }
+  auto noisy = std::make_shared<NoisyAgent>(base, box, noise);
+  return {StrCat(name, " with random_prob=", noise.random_prob, " sigma=", noise.sigma), noisy, noisy};
 }
 
 // Runs `episodes` episodes of one grade with ids [first, first + episodes) of that grade's seed stream.
@@ -72,8 +102,7 @@ void RunGrade(const std::string& grade, const GradeOptions& o, const envs::Env& 
   c.seed = StreamId({o.seed, stream});
   c.max_steps = o.max_steps;
   if (grade == "medium-replay") {
-    const auto target = NoisyAgent::Options{o.medium_random_prob >= 0 ? o.medium_random_prob : DefaultMediumNoise(o.env).first,
-                                            o.medium_sigma >= 0 ? o.medium_sigma : DefaultMediumNoise(o.env).second};
+    const NoisyAgent::Options target = MediumNoise(o);
     c.before_episode = [&, target](int64_t e) {
       const double f = o.episodes > 1 ? static_cast<double>(e) / (o.episodes - 1) : 1.0;  // 0 -> 1 over the run
       behaviour.noisy->set_options({1.0 + f * (target.random_prob - 1.0), 1.0 + f * (target.sigma - 1.0)});
@@ -92,16 +121,26 @@ data::DatasetMetadata MetadataFor(const GradeOptions& o, const EnvSpec& spec) {
   data::DatasetMetadata m;
   m.env_spec = spec;
   m.source = StrCat("augur dataset --env ", o.env, " --grade ", o.grade, " --episodes ", o.episodes, " --seed ",
-                    o.seed, o.max_steps > 0 ? StrCat(" --max-steps ", o.max_steps) : std::string());
+                    o.seed, o.max_steps > 0 ? StrCat(" --max-steps ", o.max_steps) : std::string(),
+                    o.expert_policy.empty() ? std::string() : StrCat(" --expert-policy ", o.expert_policy),
+                    o.medium_policy.empty() ? std::string() : StrCat(" --medium-policy ", o.medium_policy));
   m.licence = "generated by augur (no third-party data)";
   m.behaviour_policy = o.grade;
   m.extra["grade"] = o.grade;
   if (o.grade != "random") {
-    m.extra["expert_planner"] = Or(o.expert_planner, DefaultExpertPlanner(o.env));
-    m.extra["medium_planner"] = Or(o.medium_planner, DefaultMediumPlanner(o.env));
-    const auto [p, s] = DefaultMediumNoise(o.env);
-    m.extra["medium_random_prob"] = StrCat(o.medium_random_prob >= 0 ? o.medium_random_prob : p);
-    m.extra["medium_sigma"] = StrCat(o.medium_sigma >= 0 ? o.medium_sigma : s);
+    if (o.expert_policy.empty()) {
+      m.extra["expert_planner"] = Or(o.expert_planner, DefaultExpertPlanner(o.env));
+    } else {
+      m.extra["expert_policy"] = o.expert_policy;
+    }
+    if (o.medium_policy.empty()) {
+      m.extra["medium_planner"] = Or(o.medium_planner, DefaultMediumPlanner(o.env));
+    } else {
+      m.extra["medium_policy"] = o.medium_policy;
+    }
+    const NoisyAgent::Options noise = MediumNoise(o);
+    m.extra["medium_random_prob"] = StrCat(noise.random_prob);
+    m.extra["medium_sigma"] = StrCat(noise.sigma);
   }
   return m;
 }

@@ -22,7 +22,7 @@ Command DatasetCommand() {
   auto args = std::make_shared<Args>();
   return {"dataset",
           "Generate a graded dataset (random, medium, expert, medium-replay, medium-expert) with true-model MPC "
-          "as the expert (record file with simulator states; rerun to resume)",
+          "or SAC policies (augur train-sac) as the behaviour (record file with simulator states; rerun to resume)",
           [args](CLI::App& sub, const GlobalOptions& global) -> std::function<void()> {
             sub.add_option("--env", args->options.env, "Environment id (HalfCheetah-v4, Hopper-v4, Walker2d-v4, ...)")
                 ->capture_default_str();
@@ -42,6 +42,11 @@ Command DatasetCommand() {
                            "Medium: probability of a random action (default: per env)");
             sub.add_option("--medium-sigma", args->options.medium_sigma,
                            "Medium: Gaussian action noise in half-widths of the action box (default: per env)");
+            sub.add_option("--expert-policy", args->options.expert_policy,
+                           "SAC checkpoint as the expert instead of MPC (e.g. the best snapshot of augur train-sac)");
+            sub.add_option("--medium-policy", args->options.medium_policy,
+                           "SAC checkpoint as medium instead of MPC (a train-sac snapshot at ~1/3 of the expert's "
+                           "return; no noise unless --medium-random-prob / --medium-sigma)");
             sub.add_option("--out", args->out, "Output record file (.augur); an existing one is resumed")->required();
             return [args, &global] {
               args->options.Validate();

@@ -20,6 +20,7 @@ std::vector<Command> AllCommands() {
       EvalCommand(),
       ServeCommand(),
       TrainAgentCommand(),
+      TrainSacCommand(),
       EdgeOfReachCommand(),
       VersionCommand(),
   };

@@ -19,6 +19,7 @@ Command ReplayCommand();
 Command ServeCommand();
 Command TrainCommand();
 Command TrainAgentCommand();
+Command TrainSacCommand();
 Command TrainBcCommand();
 Command VersionCommand();
 

@@ -39,8 +39,13 @@ struct GradeOptions {
   int max_steps = 0;              // steps per episode; 0 = the env's limit (1000 for the locomotion envs)
   // Planner specs of the true-model MPC; empty = the defaults of DefaultExpertPlanner / DefaultMediumPlanner.
   std::string expert_planner, medium_planner;
-  // Medium's perturbation (NoisyAgent); negative = the env's default (DefaultMediumNoise).
+  // Medium's perturbation (NoisyAgent); negative = the env's default (DefaultMediumNoise), or none when
+  // medium_policy is set.
   double medium_random_prob = -1, medium_sigma = -1;
+  // RL policies as behaviour instead of true-model MPC (D4RL's recipe): SAC checkpoints, e.g. the snapshots
+  // of augur train-sac (the expert: its best evaluation; medium: one at about a third of the expert's
+  // return). They act with the policy's mean action; medium adds the noise above when it is set.
+  std::string expert_policy, medium_policy;
   // Throws NotFoundError for an unknown env or grade (listing the valid ones), ConfigError otherwise.
   void Validate() const;
 };
