@@ -13,10 +13,18 @@ namespace {
 
 struct ConvertArgs {
   std::string in, out, env, source, licence, policy;
+  int64_t episodes = 0;  // keep the first N episodes; 0 = all
 };
 
 void Convert(const ConvertArgs& args) {
   data::Dataset dataset = data::Load(args.in);
+  if (args.episodes > 0) {
+    if (args.episodes > dataset.num_episodes()) {
+      throw ConfigError(StrCat("--episodes ", args.episodes, ": ", args.in, " holds only ", dataset.num_episodes(),
+                               " episodes"));
+    }
+    dataset = dataset.SliceEpisodes(0, args.episodes);
+  }
   data::DatasetMetadata& metadata = dataset.mutable_metadata();
   if (!args.env.empty()) {
     const auto env = envs::Make(args.env);
@@ -43,6 +51,8 @@ std::function<void()> SetupConvert(CLI::App& sub, ConvertArgs& args, const char*
   sub.add_option("--source", args.source, "Where the data came from (kept in the metadata)");
   sub.add_option("--licence", args.licence, "Licence of the data (kept in the metadata)");
   sub.add_option("--policy", args.policy, "Behaviour policy that collected the data");
+  sub.add_option("--episodes", args.episodes, "Keep only the first N episodes (0: all)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
   return [&args] { Convert(args); };
 }
 

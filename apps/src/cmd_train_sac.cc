@@ -57,6 +57,7 @@ Command TrainSacCommand() {
               nlohmann::json evals = nlohmann::json::array();
               for (const auto& e : r.evals) {
                 evals.push_back({{"step", e.step},
+                                 {"episodes", e.episodes},
                                  {"mean_return", e.mean_return},
                                  {"std_return", e.std_return},
                                  {"normalized", std::isfinite(e.normalized) ? nlohmann::json(e.normalized)

@@ -62,6 +62,8 @@ TEST_F(OnlineSacTest, WritesReplaySnapshotsAndEvals) {
   EXPECT_EQ(r.evals[1].step, 200);
   EXPECT_EQ(r.evals[2].step, 230);
   EXPECT_EQ(r.evals[2].updates, 230 - 64 + 1);  // one gradient step per env step from the 64th transition
+  EXPECT_EQ(r.evals[0].episodes, 2);
+  EXPECT_EQ(r.evals[1].episodes, 4);
   for (const auto& e : r.evals) {
     EXPECT_TRUE(fs::exists(e.snapshot)) << e.snapshot;
     EXPECT_TRUE(std::isfinite(e.mean_return));

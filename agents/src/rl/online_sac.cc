@@ -38,6 +38,7 @@ double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 nlohmann::json EvalJson(const OnlineSacEval& e) {
   return {{"step", e.step},
           {"updates", e.updates},
+          {"episodes", e.episodes},
           {"mean_return", e.mean_return},
           {"std_return", e.std_return},
           {"normalized", std::isfinite(e.normalized) ? nlohmann::json(e.normalized) : nlohmann::json()},
@@ -49,6 +50,7 @@ OnlineSacEval EvalFromJson(const nlohmann::json& j) {
   OnlineSacEval e;
   e.step = j.at("step").get<int64_t>();
   e.updates = j.at("updates").get<int64_t>();
+  e.episodes = j.value("episodes", int64_t{-1});  // -1: written before the field existed
   e.mean_return = j.at("mean_return").get<double>();
   e.std_return = j.at("std_return").get<double>();
   e.normalized = j.at("normalized").is_null() ? std::numeric_limits<double>::quiet_NaN() : j.at("normalized").get<double>();
@@ -216,6 +218,7 @@ OnlineSacResult TrainOnlineSac(const OnlineSacOptions& o, const std::string& out
     OnlineSacEval e;
     e.step = step;
     e.updates = sac->updates();
+    e.episodes = episodes;
     e.mean_return = r.mean_return;
     e.std_return = r.std_return;
     e.normalized = r.normalized_mean ? *r.normalized_mean : std::numeric_limits<double>::quiet_NaN();

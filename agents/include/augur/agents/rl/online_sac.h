@@ -10,7 +10,9 @@
 //                     fsynced per episode): the medium-replay data, and the replay buffer of a resumed run
 //   sac.ckpt          policy and critics at the last evaluation (written atomically)
 //   policy-<step>.ckpt  a snapshot at every evaluation, to pick a medium or an expert policy from
-//   evals.json        every evaluation: step, mean / std return, normalized score, snapshot path
+//   evals.json        every evaluation: step, episodes recorded, mean / std return, normalized score, snapshot
+//                     (medium-replay = the first `episodes` episodes of replay.rec at the medium snapshot:
+//                     augur import replay.rec --episodes N --out medium-replay.augur)
 // A rerun with the same folder resumes: the replay buffer is refilled from replay.rec, the networks and
 // optimizers come from sac.ckpt, and env steps continue from the rows already recorded (an episode cut by
 // the interruption is lost; its steps are collected again).
@@ -50,6 +52,7 @@ struct OnlineSacOptions {
 struct OnlineSacEval {
   int64_t step = 0;              // env steps taken
   int64_t updates = 0;           // gradient steps taken
+  int64_t episodes = 0;          // training episodes finished (recorded in replay.rec) by then
   double mean_return = 0, std_return = 0;
   double normalized = 0;         // D4RL-style score when the env has reference returns, else NaN
   std::string snapshot;          // policy-<step>.ckpt
