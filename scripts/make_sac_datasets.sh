@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Graded locomotion datasets with an RL expert, D4RL's recipe (Fu et al. 2020): online SAC per env
 # (`augur train-sac`), the expert = its best evaluated snapshot, medium = the snapshot whose evaluation return
-# is closest to a third of the expert's, medium-replay = the training episodes recorded until that snapshot,
+# is closest to a third of the expert's (mean actions plus Gaussian noise of 0.1 half-widths, as a stochastic
+# policy adds), medium-replay = the training episodes recorded until that snapshot,
 # medium-expert = medium then expert episodes. Every file records qpos/qvel per step; `augur info FILE` shows
 # its behaviour returns. Resumable: rerun the same command (train-sac and dataset resume).
 #
@@ -24,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --hidden) hidden=$2; shift 2 ;;
     --episodes) episodes=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "make_sac_datasets.sh: unknown option $1 (see --help)" >&2; exit 1 ;;
   esac
 done
@@ -46,10 +47,13 @@ print(evals[best]["snapshot"], evals[med]["snapshot"], evals[med].get("episodes"
 PY
 )
   echo "   expert $expert, medium $medium ($medium_episodes training episodes before it)"
-  for grade in expert medium medium-expert; do
-    "$augur" dataset --env "$env" --grade "$grade" --episodes "$episodes" --seed "$seed" \
-      --expert-policy "$expert" --medium-policy "$medium" --out "$out/$name-$grade.augur"
-  done
+  noise=(--medium-random-prob 0 --medium-sigma 0.1)
+  "$augur" dataset --env "$env" --grade expert --episodes "$episodes" --seed "$seed" --expert-policy "$expert" \
+    --out "$out/$name-expert.augur"
+  "$augur" dataset --env "$env" --grade medium --episodes "$episodes" --seed "$seed" --medium-policy "$medium" \
+    "${noise[@]}" --out "$out/$name-medium.augur"
+  "$augur" dataset --env "$env" --grade medium-expert --episodes "$episodes" --seed "$seed" \
+    --expert-policy "$expert" --medium-policy "$medium" "${noise[@]}" --out "$out/$name-medium-expert.augur"
   if [[ "$medium_episodes" -gt 0 && ! -e "$out/$name-medium-replay.augur" ]]; then
     "$augur" import "$sac/replay.rec" --episodes "$medium_episodes" --env "$env" \
       --source "augur train-sac replay until $medium" --policy "online SAC until the medium snapshot" \
