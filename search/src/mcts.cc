@@ -334,19 +334,22 @@ struct MctsBatch::Tree {
       child.action = j;
       nodes[first + j] = child;
     }
-    // One array at a time (no aliasing checks between them).
-    std::fill_n(visits.data() + first, o.k_, 0);
-    std::fill_n(value_sum.data() + first, o.k_, 0.0);
-    std::fill_n(qv.data() + first, o.k_, 0.0);
-    std::fill_n(reward.data() + first, o.k_, 0.f);
-    std::copy_n(priors, o.k_, prior.data() + first);
+    // One array at a time, in whole vectors of kStatPad entries (no memset call per array): the entries past
+    // the block are free pool slots (or the padding), which every later allocation initializes.
+    for (int64_t j = 0; j < o.k_; j += kStatPad) {
+      std::memset(visits.data() + first + j, 0, kStatPad * sizeof(int32_t));
+      std::memset(value_sum.data() + first + j, 0, kStatPad * sizeof(double));
+      std::memset(qv.data() + first + j, 0, kStatPad * sizeof(double));
+      std::memset(reward.data() + first + j, 0, kStatPad * sizeof(float));
+    }
+    CopyRow(priors, o.k_, prior.data() + first);
     nodes[node].num_children = static_cast<int32_t>(o.k_);
   }
 
-  void ExpandChance(int32_t node, Scratch& scratch) {
+  void ExpandChance(int32_t node) {
     const Node& c = nodes[node];
     const float action = static_cast<float>(c.action);
-    o.chance_model_->OutcomeProbsCpu(1, State(c.parent), &action, outcome_probs.data(), &scratch);
+    o.chance_model_->OutcomeProbsCpu(1, State(c.parent), &action, outcome_probs.data(), &o.executor_.scratch());
     if (!ProbsSumToOne(outcome_probs)) {
       CheckOutcomeProbs(outcome_probs, 1, o.m_,
                         StrCat("mcts: chance model '", o.model_->spec().type, "' (action ", c.action, ")"));
@@ -601,12 +604,12 @@ struct MctsBatch::Tree {
   }
 
   // Descends from the root to a leaf for simulation `simulation` (expanding chance nodes on the way).
-  int32_t Descend(int64_t simulation, Scratch& scratch) {
+  int32_t Descend(int64_t simulation) {
     int32_t n = 0;
     if (o.options_.root == RootRule::kGumbel) n = GumbelSelect();
     while (true) {
       if (nodes[n].chance) {
-        if (nodes[n].children < 0) ExpandChance(n, scratch);
+        if (nodes[n].children < 0) ExpandChance(n);
         n = SelectOutcome(n, simulation);
         continue;
       }
@@ -934,17 +937,19 @@ void MctsBatch::PrepareTree(int64_t b, std::span<const float> obs, int64_t sims)
   tw_[b].sims = 0;
 }
 
-void MctsBatch::EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, bool parallel) {
+void MctsBatch::EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, Scratch* serial) {
   if (rows == 0) return;
-  auto body = [this, key, row0, count0](int64_t begin, int64_t end, int64_t chunk) {
+  auto body = [this, key, row0, count0, serial](int64_t begin, int64_t end, int64_t chunk) {
     const int64_t n = end - begin, kw = std::max<int64_t>(k_, 1), at = row0 + begin;
     eval_count_[count0 + chunk] = evaluator_->Evaluate(
         std::span<const float>(eval_state_.data() + at * s_dim_, n * s_dim_), n, seed_,
         StreamId({key, static_cast<uint64_t>(chunk)}), std::span<float>(eval_value_.data() + at, n),
-        std::span<float>(eval_prior_.data() + at * kw, n * kw), executor_.scratch());
+        std::span<float>(eval_prior_.data() + at * kw, n * kw), serial ? *serial : executor_.scratch());
   };
-  if (parallel) {
+  if (!serial) {
     ForChunks(executor_, rows, options_.eval_batch, body);
+  } else if (rows <= options_.eval_batch) {
+    body(0, rows, 0);  // one chunk (no division per wave)
   } else {
     for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
       body(c * options_.eval_batch, std::min(rows, (c + 1) * options_.eval_batch), c);
@@ -953,7 +958,9 @@ void MctsBatch::EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t c
 }
 
 void MctsBatch::AttributeEvaluations(int64_t row0, int64_t rows, int64_t count0) {
-  for (int64_t c = 0; c < Executor::NumChunks(rows, options_.eval_batch); ++c) {
+  const int64_t chunks = rows <= options_.eval_batch ? (rows > 0 ? 1 : 0) : Executor::NumChunks(rows, options_.eval_batch);
+  for (int64_t c = 0; c < chunks; ++c) {
+    if (eval_count_[count0 + c] == 0) continue;  // an evaluator without model transitions (no division per wave)
     const int64_t begin = row0 + c * options_.eval_batch, end = row0 + std::min(rows, (c + 1) * options_.eval_batch);
     const int64_t n = end - begin, share = eval_count_[count0 + c] / n;
     tw_[eval_leaves_[begin]].evaluations += eval_count_[count0 + c] % n;
@@ -992,9 +999,8 @@ void MctsBatch::SelectWave(int64_t b) {
   if (!tw_[b].active) return;
   const int64_t slots = sims_ > 0 ? std::min(options_.in_flight, sims_ - tw_[b].sims) : options_.in_flight;
   const bool virtual_loss = options_.virtual_loss > 0.0;
-  Scratch& scratch = executor_.scratch();
   for (int64_t slot = 0; slot < slots; ++slot) {
-    const int32_t n = t.Descend(tw_[b].sims + slot, scratch);
+    const int32_t n = t.Descend(tw_[b].sims + slot);
     Leaf& leaf = leaves_[b * options_.in_flight + slot];
     leaf.tree = static_cast<int32_t>(b);
     leaf.node = n;
@@ -1007,7 +1013,7 @@ void MctsBatch::SelectWave(int64_t b) {
   tw_[b].slots = static_cast<int32_t>(slots);
 }
 
-void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
+void MctsBatch::StepLeaves(int64_t first, int64_t last, Scratch* serial) {
   // The new leaves of the group's trees (first selections without a predicted transition), compacted into the
   // group's rows [row0, row0 + rows).
   const int64_t row0 = first * options_.in_flight;
@@ -1034,13 +1040,13 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
   }
   rows -= row0;
   if (rows == 0) return;
-  auto body = [this, row0](int64_t chunk_begin, int64_t chunk_end, int64_t) {
+  auto body = [this, row0, serial](int64_t chunk_begin, int64_t chunk_end, int64_t) {
     const int64_t begin = row0 + chunk_begin, end = row0 + chunk_end;
     CpuStep step;
     step.rows = end - begin;
     step.state = step_state_.data() + begin * s_dim_;
     step.action = step_action_.data() + begin * a_dim_;
-    step.scratch = &executor_.scratch();
+    step.scratch = serial ? serial : &executor_.scratch();
     step.next_state = step_next_.data() + begin * s_dim_;
     step.reward = step_reward_.data() + begin;
     step.done = step_done_.data() + begin;
@@ -1050,8 +1056,10 @@ void MctsBatch::StepLeaves(int64_t first, int64_t last, bool parallel) {
       model_->StepCpu(step);
     }
   };
-  if (parallel) {
+  if (!serial) {
     ForChunks(executor_, rows, options_.step_batch, body);
+  } else if (rows <= options_.step_batch) {
+    body(0, rows, 0);
   } else {
     for (int64_t c = 0; c < Executor::NumChunks(rows, options_.step_batch); ++c) {
       body(c * options_.step_batch, std::min(rows, (c + 1) * options_.step_batch), c);
@@ -1102,6 +1110,7 @@ void MctsBatch::SearchGroup(int64_t g) {
   // A single group spreads its trees, steps and evaluation chunks over the threads within each wave (the
   // chunks are fixed, so the result does not depend on the threads); several groups run one task each.
   const bool parallel = groups_ == 1 && executor_.threads() > 1;
+  Scratch* serial = parallel ? nullptr : &executor_.scratch();  // this task's worker's (one lookup per Plan)
   const int64_t tree_grain = (last - first + executor_.threads() - 1) / executor_.threads();
   for (uint64_t wave = 0; StartWave(first, last); ++wave) {
     if (parallel) {
@@ -1111,7 +1120,7 @@ void MctsBatch::SearchGroup(int64_t g) {
     } else {
       for (int64_t b = first; b < last; ++b) SelectWave(b);
     }
-    StepLeaves(first, last, parallel);
+    StepLeaves(first, last, serial);
     // The leaves to evaluate: first selections that are not terminal.
     int64_t eval_rows = row0;
     for (int64_t b = first; b < last; ++b) {
@@ -1126,7 +1135,7 @@ void MctsBatch::SearchGroup(int64_t g) {
     }
     // Random streams keyed by (plan, wave, group, chunk): the same draws whatever thread runs the group.
     const uint64_t key = g == 0 ? StreamId({plans_, wave}) : StreamId({plans_, wave, static_cast<uint64_t>(g)});
-    EvaluateRows(row0, eval_rows - row0, key, count0, parallel);
+    EvaluateRows(row0, eval_rows - row0, key, count0, serial);
     AttributeEvaluations(row0, eval_rows - row0, count0);
     if (parallel) {
       ForChunks(executor_, last - first, tree_grain, [this, first](int64_t begin, int64_t end, int64_t) {
@@ -1154,7 +1163,7 @@ void MctsBatch::PlanTrees(std::span<const float> obs, const Budget& budget, std:
       std::copy_n(t.State(0), s_dim_, eval_state_.data() + rows * s_dim_);
       eval_leaves_[rows++] = static_cast<int32_t>(b);
     }
-    EvaluateRows(0, rows, StreamId({plans_, ~uint64_t{0}}), 0, true);
+    EvaluateRows(0, rows, StreamId({plans_, ~uint64_t{0}}), 0, nullptr);
     const int64_t kw = std::max<int64_t>(k_, 1);
     for (int64_t r = 0; r < rows; ++r) {
       Tree& t = *trees_[eval_leaves_[r]];
