@@ -55,6 +55,12 @@ inline int TopScoreLanes(V4d score, V4d prior, int32_t n) {
 }
 #endif
 
+// StreamId({parts..., part}) from StreamId({parts...}) (StreamId folds its parts in one at a time): the wave's
+// key without rehashing the Plan's part every wave.
+constexpr uint64_t StreamIdAppend(uint64_t id, uint64_t part) { return Mix64(id ^ Mix64(part)); }
+static_assert(StreamIdAppend(StreamId({3, 5}), 7) == StreamId({3, 5, 7}));
+static_assert(StreamIdAppend(StreamIdAppend(StreamId({3}), 5), 7) == StreamId({3, 5, 7}));
+
 // Stable descending sort by score, in place (std::stable_sort may allocate a buffer; the root has few actions).
 template <typename Score>
 void SortDescending(std::vector<int32_t>& v, const Score& score) {
@@ -562,10 +568,23 @@ struct MctsBatch::Tree {
     const Node* nd = nodes.data();
     int32_t* vis = visits.data();
     double* vs = value_sum.data();
+    if (sign < 0) {
+      for (int32_t n = leaf; n >= 0; n = nd[n].parent) {
+        vis[n] -= 1;
+        vs[n] += loss;
+      }
+      return;
+    }
+    // +1: Q refreshed as ComputeQ does (a decision node inline: visits >= 1 now).
+    double* qs = qv.data();
+    const float* rw = reward.data();
+    const double discount = o.options_.discount;
     for (int32_t n = leaf; n >= 0; n = nd[n].parent) {
-      vis[n] += sign;
-      vs[n] -= sign * loss;
-      if (sign > 0) RefreshQ(n);
+      const int32_t count = vis[n] + 1;
+      const double sum = vs[n] - loss;
+      vis[n] = count;
+      vs[n] = sum;
+      qs[n] = nd[n].chance ? ComputeQ(n) : rw[n] + discount * (sum / static_cast<double>(count));
     }
   }
 
@@ -1111,6 +1130,7 @@ void MctsBatch::SearchGroup(int64_t g) {
   // chunks are fixed, so the result does not depend on the threads); several groups run one task each.
   const bool parallel = groups_ == 1 && executor_.threads() > 1;
   Scratch* serial = parallel ? nullptr : &executor_.scratch();  // this task's worker's (one lookup per Plan)
+  const uint64_t plan_key = StreamId({plans_});
   const int64_t tree_grain = (last - first + executor_.threads() - 1) / executor_.threads();
   for (uint64_t wave = 0; StartWave(first, last); ++wave) {
     if (parallel) {
@@ -1134,7 +1154,8 @@ void MctsBatch::SearchGroup(int64_t g) {
       }
     }
     // Random streams keyed by (plan, wave, group, chunk): the same draws whatever thread runs the group.
-    const uint64_t key = g == 0 ? StreamId({plans_, wave}) : StreamId({plans_, wave, static_cast<uint64_t>(g)});
+    const uint64_t wave_key = StreamIdAppend(plan_key, wave);
+    const uint64_t key = g == 0 ? wave_key : StreamIdAppend(wave_key, static_cast<uint64_t>(g));
     EvaluateRows(row0, eval_rows - row0, key, count0, serial);
     AttributeEvaluations(row0, eval_rows - row0, count0);
     if (parallel) {
