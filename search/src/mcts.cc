@@ -48,6 +48,8 @@ inline int TopScoreLanes(V4d score, V4d prior, int32_t n) {
   __m256d m = _mm256_max_pd(sv, _mm256_permute2f128_pd(sv, sv, 1));
   m = _mm256_max_pd(m, _mm256_permute_pd(m, 0b0101));
   const __m256d top = _mm256_and_pd(_mm256_cmp_pd(sv, m, _CMP_EQ_OQ), valid);
+  const int top_lanes = _mm256_movemask_pd(top);
+  if ((top_lanes & (top_lanes - 1)) == 0) return top_lanes;  // one best score: no tie for the priors to break
   const __m256d pv = _mm256_blendv_pd(ninf, pr, top);
   __m256d pm = _mm256_max_pd(pv, _mm256_permute2f128_pd(pv, pv, 1));
   pm = _mm256_max_pd(pm, _mm256_permute_pd(pm, 0b0101));
