@@ -161,7 +161,7 @@ void RunSearch(benchmark::State& state, Leaf leaf, int64_t in_flight, int64_t tr
 }
 
 void BM_OneTree(benchmark::State& state, Leaf leaf) { RunSearch(state, leaf, state.range(0), 1, 1); }
-BENCHMARK_CAPTURE(BM_OneTree, null, Leaf::kNull)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
+BENCHMARK_CAPTURE(BM_OneTree, null, Leaf::kNull)->ArgName("in_flight")->Arg(1)->Arg(16)->Arg(64)->UseRealTime();
 BENCHMARK_CAPTURE(BM_OneTree, mlp, Leaf::kMlp)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
 BENCHMARK_CAPTURE(BM_OneTree, aten_mlp, Leaf::kAtenMlp)->ArgName("in_flight")->Arg(1)->Arg(16)->UseRealTime();
 

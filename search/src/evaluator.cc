@@ -41,10 +41,13 @@ NullEvaluator::NullEvaluator(int64_t state_dim, int64_t num_actions)
   if (num_actions < 0) throw ConfigError(StrCat("NullEvaluator: num_actions = ", num_actions, " must be >= 0"));
 }
 
-int64_t NullEvaluator::Evaluate(std::span<const float>, int64_t batch, uint64_t, uint64_t, std::span<float> values,
-                                std::span<float> priors, Scratch&) {
-  std::fill(values.begin(), values.begin() + batch, 0.f);
-  UniformPriors(batch, num_actions_, priors);
+// Plain loops, not memset calls (a search with one leaf in flight calls this once per simulation with one row).
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) int64_t NullEvaluator::Evaluate(
+    std::span<const float>, int64_t batch, uint64_t, uint64_t, std::span<float> values, std::span<float> priors,
+    Scratch&) {
+  for (int64_t i = 0; i < batch; ++i) values[i] = 0.f;
+  const float p = num_actions_ > 0 ? 1.f / static_cast<float>(num_actions_) : 0.f;
+  for (int64_t i = 0; i < batch * num_actions_; ++i) priors[i] = p;
   return 0;
 }
 

@@ -173,10 +173,12 @@ class MctsBatch {
   void PrepareTree(int64_t b, std::span<const float> obs, int64_t sims);
   void SelectWave(int64_t b);
   void SearchGroup(int64_t g);  // the waves of group g's trees until their budget is spent
-  void StepLeaves(int64_t first, int64_t last, bool parallel);  // the new leaves of trees [first, last)
+  // The new leaves of trees [first, last); serial: run on the calling worker with this scratch, nullptr: chunks
+  // over the Executor.
+  void StepLeaves(int64_t first, int64_t last, Scratch* serial);
   // Evaluates eval rows [row0, row0 + rows) in chunks of eval_batch (chunk c: key (key, c), count in
-  // eval_count_[count0 + c]).
-  void EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, bool parallel);
+  // eval_count_[count0 + c]); serial as StepLeaves.
+  void EvaluateRows(int64_t row0, int64_t rows, uint64_t key, int64_t count0, Scratch* serial);
   void AttributeEvaluations(int64_t row0, int64_t rows, int64_t count0);  // the evaluator's transitions to trees
   void FinishWave(int64_t b);
   bool StartWave(int64_t first, int64_t last);  // which of trees [first, last) search this wave; false: none
