@@ -7,18 +7,26 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <thread>
 
 #include "augur/core/error.h"
 
 namespace augur {
 
+// Float buffers start on a 64-byte boundary (the buffer holds 16 floats of slack): Eigen's vectorized
+// coefficient-wise functions (tanh, exp, ...) compute the elements before the first aligned packet on a scalar
+// path with other rounding, so an unaligned buffer made results depend on where malloc put a worker's scratch
+// (seen as different MCTS results under another glibc malloc setting). Aligned, every worker computes the same
+// bits, which the 1-vs-N-thread determinism of planners and search needs.
 std::span<float> Scratch::Floats(int slot, size_t n) {
+  constexpr size_t kAlignBytes = 64, kSlack = kAlignBytes / sizeof(float);
   AUGUR_CHECK_GE(slot, 0);
   if (static_cast<size_t>(slot) >= floats_.size()) floats_.resize(slot + 1);
   auto& buffer = floats_[slot];
-  if (buffer.size() < n) buffer.resize(n);
-  return {buffer.data(), n};
+  if (buffer.size() < n + kSlack) buffer.resize(n + kSlack);
+  const auto address = reinterpret_cast<uintptr_t>(buffer.data());
+  return {buffer.data() + (kAlignBytes - address % kAlignBytes) % kAlignBytes / sizeof(float), n};
 }
 
 std::span<int64_t> Scratch::Ints(int slot, size_t n) {
