@@ -183,7 +183,7 @@ void ValidateBoxParam(const MethodSpec& m) {
 
 // The model as the planner or the agent sees it: clamped into the dataset's box on request (innermost, so that a
 // known reward scores the clamped state), then its learned reward replaced by the env's known one on request.
-std::shared_ptr<const WorldModel> WithReward(const CellInputs& in, std::shared_ptr<const WorldModel> model) {
+std::shared_ptr<const WorldModel> WithRewardAndBox(const CellInputs& in, std::shared_ptr<const WorldModel> model) {
   if (WantsDataBox(in.method)) {
     model = std::make_shared<models::DataBoxModel>(std::move(model), models::DataBoxOf(*in.dataset));
   }
@@ -228,7 +228,7 @@ CellResult RunMpc(const CellInputs& in) {
   }
   std::shared_ptr<const WorldModel> model = TrainedModel(in, &train_seconds);
   PlannerInputs inputs;
-  inputs.model = WithReward(in, model);
+  inputs.model = WithRewardAndBox(in, model);
   inputs.seed = in.seed;
   if (auto it = in.method.params.find("penalty"); it != in.method.params.end()) {
     inputs.objective = Objective::Penalized(std::stod(it->second));  // MOPO-style: reward - lambda * uncertainty
@@ -423,7 +423,7 @@ CellResult RunOfflineRl(const CellInputs& in) {
   } else {
     CellInputs ensemble = in;
     ensemble.method.model = OfflineEnsembleSpec(in.method);
-    model = WithReward(in, TrainedModel(ensemble, &model_seconds));
+    model = WithRewardAndBox(in, TrainedModel(ensemble, &model_seconds));
     stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/true);
     model_desc = ensemble.method.model + ModelOptionsText(in.method);
   }
