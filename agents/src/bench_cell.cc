@@ -25,6 +25,7 @@
 #include "augur/envs/env.h"
 #include "augur/models/dataset_adapter.h"
 #include "augur/models/factory.h"
+#include "augur/models/data_box.h"
 #include "augur/models/known_reward.h"
 #include "augur/rollouts/branched_rollouts.h"
 
@@ -163,10 +164,36 @@ void ValidateRewardParam(const MethodSpec& m) {
   }
 }
 
-// The model as the planner or the agent sees it: its learned reward replaced by the env's known one on request.
-std::shared_ptr<const WorldModel> WithReward(const CellInputs& in, std::shared_ptr<const WorldModel> model) {
+// params "box": "none" (default) or "data": the model's predicted next observation clamped into the cell
+// dataset's per-dimension observation [min, max] and its reward into the data's reward range
+// (models/data_box.h; what polixir/OfflineRL's MOBILE does to its rollouts).
+bool WantsDataBox(const MethodSpec& m) {
+  auto it = m.params.find("box");
+  return it != m.params.end() && it->second == "data";
+}
+
+void ValidateBoxParam(const MethodSpec& m) {
+  auto it = m.params.find("box");
+  if (it != m.params.end() && it->second != "none" && it->second != "data") {
+    throw ConfigError(StrCat("bench method '", m.name, "': params key 'box' = '", it->second,
+                             "'; valid: none (the model's raw predictions), data (clamped into the dataset's "
+                             "observation and reward box)"));
+  }
+}
+
+// The model as the planner or the agent sees it: clamped into the dataset's box on request (innermost, so that a
+// known reward scores the clamped state), then its learned reward replaced by the env's known one on request.
+std::shared_ptr<const WorldModel> WithRewardAndBox(const CellInputs& in, std::shared_ptr<const WorldModel> model) {
+  if (WantsDataBox(in.method)) {
+    model = std::make_shared<models::DataBoxModel>(std::move(model), models::DataBoxOf(*in.dataset));
+  }
   if (!WantsKnownReward(in.method)) return model;
   return std::make_shared<models::KnownRewardModel>(std::move(model), in.env->spec().id);
+}
+
+// How the cell's model is described in its agent name: the spec plus the reward / box options.
+std::string ModelOptionsText(const MethodSpec& m) {
+  return StrCat(WantsKnownReward(m) ? ", known reward" : "", WantsDataBox(m) ? ", data box" : "");
 }
 
 // A sequence model (Trajectory Transformer) for beam search, trained on the dataset's episodes.
@@ -201,7 +228,7 @@ CellResult RunMpc(const CellInputs& in) {
   }
   std::shared_ptr<const WorldModel> model = TrainedModel(in, &train_seconds);
   PlannerInputs inputs;
-  inputs.model = WithReward(in, model);
+  inputs.model = WithRewardAndBox(in, model);
   inputs.seed = in.seed;
   if (auto it = in.method.params.find("penalty"); it != in.method.params.end()) {
     inputs.objective = Objective::Penalized(std::stod(it->second));  // MOPO-style: reward - lambda * uncertainty
@@ -265,7 +292,7 @@ const std::vector<std::string>& OfflineRlParamKeys() {
   static const std::vector<std::string> keys = {
       "steps",         "critics",        "eta",           "penalty",       "hidden",   "layers",
       "gamma",         "lr",             "batch",         "real_ratio",    "rollout_length",
-      "rollout_starts", "rollout_every", "retain_rounds", "ensemble", "reward"};
+      "rollout_starts", "rollout_every", "retain_rounds", "ensemble", "reward", "box"};
   return keys;
 }
 
@@ -296,7 +323,7 @@ rl::OfflineRlOptions OfflineOptions(const MethodSpec& m) {
     return v;
   };
   for (const auto& [key, value] : m.params) {
-    if (key == "ensemble" || key == "reward") continue;
+    if (key == "ensemble" || key == "reward" || key == "box") continue;
     const double v = number(key, value);
     if (key == "steps") o.steps = static_cast<int64_t>(v);
     else if (key == "critics") o.critics = static_cast<int>(v);
@@ -348,9 +375,14 @@ void ValidateOfflineRl(const MethodSpec& m) {
     }
   }
   ValidateRewardParam(m);
+  ValidateBoxParam(m);
   if (m.model == "true" && WantsKnownReward(m)) {
     throw ConfigError(StrCat("bench method '", m.name, "': params reward 'known' applies to a learned model; the true "
                              "model's reward is already the env's"));
+  }
+  if (m.model == "true" && WantsDataBox(m)) {
+    throw ConfigError(StrCat("bench method '", m.name, "': params box 'data' applies to a learned model, not to the "
+                             "true model"));
   }
   OfflineOptions(m).Validate();  // e.g. RAVL with critics < 2
 }
@@ -391,9 +423,9 @@ CellResult RunOfflineRl(const CellInputs& in) {
   } else {
     CellInputs ensemble = in;
     ensemble.method.model = OfflineEnsembleSpec(in.method);
-    model = WithReward(in, TrainedModel(ensemble, &model_seconds));
+    model = WithRewardAndBox(in, TrainedModel(ensemble, &model_seconds));
     stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/true);
-    model_desc = ensemble.method.model + (WantsKnownReward(in.method) ? ", known reward" : "");
+    model_desc = ensemble.method.model + ModelOptionsText(in.method);
   }
   in.executor->ApplyTorchThreads();
   const auto start = Clock::now();
@@ -447,10 +479,10 @@ void ValidateMpc(const MethodSpec& m) {
                              "and a sequence model only with planner \"beam:...\""));
   }
   if (sequence && !m.params.empty()) {
-    throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty apply to a world model, not to a sequence model"));
+    throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty / box apply to a world model, not to a sequence model"));
   }
   for (const auto& [key, value] : m.params) {
-    if (key == "reward") continue;
+    if (key == "reward" || key == "box") continue;
     if (key == "penalty") {
       size_t used = 0;
       double v = -1;
@@ -466,12 +498,13 @@ void ValidateMpc(const MethodSpec& m) {
       continue;
     }
     throw NotFoundError(StrCat("bench method '", m.name, "': unknown params key '", key,
-                               "' for kind 'mpc'; valid keys: reward (learned | known), penalty (uncertainty weight >= 0)"));
+                               "' for kind 'mpc'; valid keys: reward (learned | known), penalty (uncertainty weight >= 0), box (none | data)"));
   }
   ValidateRewardParam(m);
+  ValidateBoxParam(m);
   if (m.model == "true") {
     if (!m.params.empty()) {
-      throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty apply to a learned model, not 'true'"));
+      throw ConfigError(StrCat("bench method '", m.name, "': params reward / penalty / box apply to a learned model, not 'true'"));
     }
     return;
   }

@@ -15,10 +15,13 @@
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
 #include "augur/core/rng.h"
+#include "augur/data/dataset.h"
+#include "augur/data/io.h"
 #include "augur/planners/factory.h"
 #include "augur/core/progress.h"
 #include "augur/envs/policies.h"
 #include "augur/envs/registry.h"
+#include "augur/models/data_box.h"
 #include "augur/models/known_reward.h"
 #include "commands.h"
 #include "report.h"
@@ -35,6 +38,7 @@ struct EvalArgs {
   double deadline_ms = 0;
   double penalty = 0;
   std::string reward = "learned";
+  std::string box_data;
   int episodes = 10;
   uint64_t seed = 0;
   int max_steps = 0;
@@ -160,6 +164,10 @@ Command EvalCommand() {
                            "With a learned --model: 'learned' (its reward head) or 'known' (its predicted transitions "
                            "scored with the env's reward function; DMSD, Pendulum-v1)")
                 ->check(CLI::IsMember({"learned", "known"}))->capture_default_str();
+            sub.add_option("--box-data", args->box_data,
+                           "With a learned --model: a dataset (record file, npz or HDF5, e.g. the model's training data) "
+                           "whose per-dimension observation [min, max] clamps the model's predicted next observations "
+                           "and whose reward range clamps its rewards");
             sub.add_option("--value", args->value,
                            "With --planner: a train-agent checkpoint whose critics give the terminal value V(s_H) "
                            "(value-guided short-horizon planning)");
@@ -202,6 +210,13 @@ Command EvalCommand() {
                   objective.terminal_weight = args->value_weight;
                 }
                 agents::LoadedModel model = agents::LoadAnyModelForEnv(args->model, *env);
+                if (!args->box_data.empty()) {
+                  if (!model.world || args->model == "true") {
+                    throw ConfigError("augur eval: --box-data applies to a learned world model (--model CKPT)");
+                  }
+                  model.world = std::make_shared<models::DataBoxModel>(model.world,
+                                                                       models::DataBoxOf(data::Load(args->box_data)));
+                }
                 if (args->reward == "known") {
                   if (!model.world || args->model == "true") {
                     throw ConfigError("augur eval: --reward known applies to a learned world model (--model CKPT)");

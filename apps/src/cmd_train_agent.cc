@@ -16,6 +16,7 @@
 #include "augur/data/io.h"
 #include "augur/envs/env_model.h"
 #include "augur/envs/registry.h"
+#include "augur/models/data_box.h"
 #include "augur/models/known_reward.h"
 #include "commands.h"
 #include "augur/agents/model_loading.h"
@@ -26,7 +27,7 @@ namespace {
 
 struct TrainAgentArgs {
   agents::rl::OfflineRlOptions o;
-  std::string data, env, model = "true", out, metrics, reward = "learned";
+  std::string data, env, model = "true", out, metrics, reward = "learned", box = "none";
   int eval_episodes = 10;
 };
 
@@ -58,6 +59,10 @@ Command TrainAgentCommand() {
                            "With an ensemble --model: 'learned' (its reward head) or 'known' (its predicted transitions "
                            "scored with the env's reward function; DMSD, Pendulum-v1)")
                 ->check(CLI::IsMember({"learned", "known"}))->capture_default_str();
+            sub.add_option("--box", args->box,
+                           "With an ensemble --model: 'none' (its raw predictions) or 'data' (predicted next observations "
+                           "clamped into --data's per-dimension observation [min, max], rewards into its reward range)")
+                ->check(CLI::IsMember({"none", "data"}))->capture_default_str();
             sub.add_option("--method", o.method, "ravl, mopo, mobile or sac")->capture_default_str();
             sub.add_option("--out", args->out, "Checkpoint of policy and critics (resumed when it exists)")
                 ->required();
@@ -107,6 +112,10 @@ Command TrainAgentCommand() {
                 throw ConfigError("augur train-agent: --reward known applies to an ensemble checkpoint (--model CKPT); "
                                   "the true model's reward is already the env's");
               }
+              if (args->box == "data" && args->model == "true") {
+                throw ConfigError("augur train-agent: --box data applies to an ensemble checkpoint (--model CKPT), not "
+                                  "to the true model");
+              }
               std::shared_ptr<const WorldModel> model;
               std::unique_ptr<rollouts::RolloutStepper> stepper;
               std::string model_desc;
@@ -115,10 +124,12 @@ Command TrainAgentCommand() {
                 model_desc = "true (restarted from recorded sim states)";
               } else {
                 model = agents::LoadModelForEnv(args->model, *env);
+                if (args->box == "data") model = std::make_shared<models::DataBoxModel>(model, models::DataBoxOf(dataset));
                 if (args->reward == "known") model = std::make_shared<models::KnownRewardModel>(model, env->spec().id);
                 stepper = std::make_unique<rollouts::WorldModelStepper>(*model, /*sample=*/args->model != "true");
                 model_desc = args->model == "true" ? "true (set from observations)"
-                                                   : args->model + (args->reward == "known" ? " (known reward)" : "");
+                                                   : args->model + (args->reward == "known" ? " (known reward)" : "") +
+                                                         (args->box == "data" ? " (data box)" : "");
               }
               agents::rl::OfflineRlTrainer trainer(o, dataset, *stepper, model.get(), executor);
               const bool resuming = std::filesystem::exists(args->out);

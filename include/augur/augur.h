@@ -33,6 +33,7 @@
 #include "augur/models/dataset_adapter.h"
 #include "augur/models/factory.h"
 #include "augur/models/history.h"
+#include "augur/models/data_box.h"
 #include "augur/models/known_reward.h"
 #include "augur/models/torchscript_model.h"
 #include "augur/planners/factory.h"

@@ -281,6 +281,14 @@ TEST(BenchCellTest, KindsAreARegistryWithCheckedMethods) {
   EXPECT_NO_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"reward", "known"}}}));
   EXPECT_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"reward", "env"}}}), ConfigError);
   EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"reward", "known"}}}), ConfigError);
+  // The dataset box: none | data, on a learned model only.
+  EXPECT_NO_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"box", "data"}, {"reward", "known"}}}));
+  EXPECT_NO_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"box", "none"}}}));
+  EXPECT_THROW(mpc.validate({"m", "mpc", "ensemble:members=2", "icem:pop=8", 0, {{"box", "yes"}}}), ConfigError);
+  EXPECT_THROW(mpc.validate({"m", "mpc", "true", "icem:pop=8", 0, {{"box", "data"}}}), ConfigError);
+  EXPECT_NO_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"box", "data"}}}));
+  EXPECT_THROW(ravl.validate({"m", "ravl", "learned", "", 0, {{"box", "dataset"}}}), ConfigError);
+  EXPECT_THROW(ravl.validate({"m", "ravl", "true", "", 0, {{"box", "data"}}}), ConfigError);
   // A new kind is one registration away.
   RegisterCellKind({"constant", "always returns 1", false, [](const MethodSpec&) {},
                     [](const CellInputs&) {

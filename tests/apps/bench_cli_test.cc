@@ -220,6 +220,34 @@ TEST_F(BenchCliTest, OfflineRlCellsRunWithLearnedAndTrueModelsOnPendulumAndNeoRl
   EXPECT_EQ(nlohmann::json::parse(again.out)["skipped"], 14);
 }
 
+TEST_F(BenchCliTest, DataBoxCellsRunWithPlannersAndOfflineRlOnNeoRl2Dmsd) {
+  const std::string slice = std::string(AUGUR_SOURCE_DIR) + "/tests/data/testdata/neorl2_dmsd_slice.npz";
+  const std::string config = Write(
+      "box.pbtxt",
+      "envs { env: \"DMSD\" datasets { name: \"train\" path: \"" + slice + "\" } }\n"
+      "methods { name: \"pets-box\" kind: \"mpc\" train_epochs: 2 model: \"ensemble:members=2,elites=2,hidden=8,layers=1\"\n"
+      "  planner: \"icem:pop=8,elites=2,iters=1,horizon=2\" params { key: \"box\" value: \"data\" } }\n"
+      "methods { name: \"mobile-box\" kind: \"mobile\" model: \"learned\" train_epochs: 2\n"
+      "  params { key: \"ensemble\" value: \"ensemble:members=2,elites=2,hidden=8,layers=1\" }\n"
+      "  params { key: \"box\" value: \"data\" } params { key: \"reward\" value: \"known\" }\n"
+      "  params { key: \"steps\" value: \"20\" } params { key: \"hidden\" value: \"8\" }\n"
+      "  params { key: \"batch\" value: \"16\" } params { key: \"rollout_starts\" value: \"16\" }\n"
+      "  params { key: \"rollout_every\" value: \"10\" } }\n"
+      "episodes: 1 max_steps: 5\n");
+  const std::string out = Path("box-out");
+  auto run = RunAugur("--threads 1 bench " + config + " --no-report --out " + out);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(out + "/results.json");
+  const auto results = nlohmann::json::parse(in);
+  ASSERT_EQ(results["cells"].size(), 2u);
+  for (const auto& c : results["cells"]) {
+    EXPECT_TRUE(std::isfinite(c["result"]["normalized_mean"].get<double>())) << c["key"];
+    if (c["method"] == "mobile-box") {
+      EXPECT_THAT(c["result"]["agent"].get<std::string>(), HasSubstr("known reward, data box")) << c["key"];
+    }
+  }
+}
+
 TEST_F(BenchCliTest, PathDatasetCanBeOverriddenOnTheCommandLineAndCutToItsFirstEpisodes) {
   const std::string slice = std::string(AUGUR_SOURCE_DIR) + "/tests/data/testdata/neorl2_dmsd_slice.npz";
   const std::string config = Write("dmsd.pbtxt",

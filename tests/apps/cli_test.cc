@@ -73,5 +73,11 @@ TEST(CliTest, EvalKnownRewardNeedsALearnedModelAndAKnownValue) {
   EXPECT_THAT(bad.err, HasSubstr("--reward"));
 }
 
+TEST(CliTest, EvalBoxDataNeedsALearnedModel) {
+  auto truth = RunAugur("eval --env DMSD --model true --planner icem:pop=8,horizon=3 --box-data x.npz --episodes 1");
+  EXPECT_EQ(truth.exit_code, 1);
+  EXPECT_THAT(truth.err, HasSubstr("--box-data applies to a learned world model"));
+}
+
 }  // namespace
 }  // namespace augur

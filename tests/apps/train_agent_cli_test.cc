@@ -57,6 +57,22 @@ TEST(TrainAgentCliTest, TrainsResumesAndEvaluates) {
   auto known_true = RunAugur("train-agent --data " + data + " --reward known --out " + (dir / "y.ckpt").string());
   EXPECT_EQ(known_true.exit_code, 1);
   EXPECT_THAT(known_true.err, HasSubstr("--reward known applies to an ensemble checkpoint"));
+  // Its predictions clamped into the data's observation / reward box; the box applies to a learned model only.
+  auto boxed = RunAugur("train-agent --data " + data + " --method mobile --hidden 16 --layers 1 --batch 32 "
+                        "--rollout-starts 16 --rollout-every 10 --eval-episodes 1 --steps 10 --model " + ens +
+                        " --box data --out " + (dir / "boxed.ckpt").string());
+  EXPECT_EQ(boxed.exit_code, 0) << boxed.err;
+  EXPECT_THAT(boxed.out, HasSubstr("(data box)"));
+  auto box_true = RunAugur("train-agent --data " + data + " --box data --out " + (dir / "z.ckpt").string());
+  EXPECT_EQ(box_true.exit_code, 1);
+  EXPECT_THAT(box_true.err, HasSubstr("--box data applies to an ensemble checkpoint"));
+  auto box_bad = RunAugur("train-agent --data " + data + " --box yes --out " + (dir / "w.ckpt").string());
+  EXPECT_NE(box_bad.exit_code, 0);
+  EXPECT_THAT(box_bad.err, HasSubstr("--box"));
+  // eval plans in the same boxed model.
+  auto eval_boxed = RunAugur("eval --env Pendulum-v1 --episodes 1 --max-steps 5 --model " + ens +
+                             " --planner icem:pop=8,elites=2,iters=1,horizon=2 --box-data " + data);
+  EXPECT_EQ(eval_boxed.exit_code, 0) << eval_boxed.err;
   auto junk = RunAugur("eval --env Pendulum-v1 --agent sac:" + data);
   EXPECT_NE(junk.exit_code, 0);
   EXPECT_THAT(junk.err, HasSubstr("cannot be read"));

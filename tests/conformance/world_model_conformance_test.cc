@@ -19,6 +19,7 @@
 #include "augur/envs/chance_env_model.h"
 #include "augur/envs/env_model.h"
 #include "augur/envs/registry.h"
+#include "augur/models/data_box.h"
 #include "augur/models/factory.h"
 
 namespace augur {
@@ -42,6 +43,14 @@ std::vector<ModelCase> Cases() {
        [] {
          return std::shared_ptr<const WorldModel>(models::Create(
              "ensemble:members=2,elites=2,hidden=8,layers=1", 4, 1, Box::Uniform(1, 0, 1), "CartPole-v1"));
+       }},
+      {"ensemble_in_data_box",  // dims 0 and 2 of the box are as narrow as the test states: predictions get clamped
+       [] {
+         std::shared_ptr<const WorldModel> inner(models::Create(
+             "ensemble:members=3,elites=2,hidden=16,layers=2", 3, 1, Box::Uniform(1, -2, 2), "Pendulum-v1"));
+         return std::make_shared<models::DataBoxModel>(
+             inner, models::DataBox{.obs_low = {-0.05f, -1.f, -0.02f}, .obs_high = {0.05f, 1.f, 0.02f},
+                                    .reward_low = -0.1f, .reward_high = 0.1f});
        }},
       {"env_pendulum", [] { return std::make_shared<envs::EnvModel>(*envs::Make("Pendulum-v1")); }},
       {"env_cartpole", [] { return std::make_shared<envs::EnvModel>(*envs::Make("CartPole-v1")); }},
