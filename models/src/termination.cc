@@ -69,7 +69,25 @@ std::unique_ptr<TerminationFn> Known(std::string_view env_id) {
       return -o[0] - (o[0] * o[2] - o[1] * o[3]) > 1.f;
     });
   }
-  if (env_id == "Pendulum-v1") return std::make_unique<NeverTerminates>();
+  if (env_id == "Hopper-v4") {
+    // Gymnasium hopper_v4.py (terminate_when_unhealthy): healthy when z > 0.7, -0.2 < angle < 0.2 and every
+    // entry of state_vector()[2:] in (-100, 100). obs = qpos[1:] (z, angle, 3 joints) then clip(qvel, -10, 10),
+    // so z = o[0], angle = o[1], qpos[2:] = o[1..4]; the clipped velocities never leave (-100, 100).
+    return std::make_unique<RowRule>(std::string(env_id), 11, [](const float* o) {
+      bool healthy = o[0] > 0.7f && o[1] > -0.2f && o[1] < 0.2f;
+      for (int i = 1; i < 11; ++i) healthy = healthy && o[i] > -100.f && o[i] < 100.f;
+      return !healthy;
+    });
+  }
+  if (env_id == "Walker2d-v4") {
+    // Gymnasium walker2d_v4.py: healthy when 0.8 < z < 2.0 and -1 < angle < 1; obs = qpos[1:] then
+    // clip(qvel, -10, 10), so z = o[0], angle = o[1].
+    return std::make_unique<RowRule>(std::string(env_id), 17, [](const float* o) {
+      return !(o[0] > 0.8f && o[0] < 2.f && o[1] > -1.f && o[1] < 1.f);
+    });
+  }
+  // Gymnasium half_cheetah_v4.py: never terminates (only the 1000-step time limit).
+  if (env_id == "Pendulum-v1" || env_id == "HalfCheetah-v4") return std::make_unique<NeverTerminates>();
   return nullptr;
 }
 
