@@ -38,6 +38,9 @@ Command DatasetCommand() {
             sub.add_option("--expert-planner", args->options.expert_planner,
                            "Planner spec of the expert (default: per env, see agents/README.md)");
             sub.add_option("--medium-planner", args->options.medium_planner, "Planner spec of medium");
+            sub.add_option("--medium-policy", args->options.medium_policy,
+                           "Medium: a policy checkpoint (augur train-agent, or an offline-RL bench cell's agent) "
+                           "acting instead of the planner, perturbed the same way; cheap for large datasets");
             sub.add_option("--medium-random-prob", args->options.medium_random_prob,
                            "Medium: probability of a random action (default: per env)");
             sub.add_option("--medium-sigma", args->options.medium_sigma,

@@ -13,6 +13,11 @@
 //   medium-expert  the medium episodes followed by the expert episodes (the same seeds as those grades, so
 //                  it equals the concatenation of the medium and expert datasets of that seed)
 // Every step records the full simulator state (sim_states: qpos, qvel, ...; see envs::MujocoEnv).
+//
+// A trained policy can stand in for medium's planner (GradeOptions::medium_policy: a SAC checkpoint of augur
+// train-agent or of an offline-RL bench cell, acting with its mean action under the same NoisyAgent
+// perturbation). It costs one small MLP forward per step instead of a planner's hundreds of simulator steps,
+// so datasets of tens of thousands of rows take seconds (the locomotion MPC medium takes ~10 ms per step).
 #pragma once
 
 #include <cstdint>
@@ -41,7 +46,12 @@ struct GradeOptions {
   std::string expert_planner, medium_planner;
   // Medium's perturbation (NoisyAgent); negative = the env's default (DefaultMediumNoise).
   double medium_random_prob = -1, medium_sigma = -1;
-  // Throws NotFoundError for an unknown env or grade (listing the valid ones), ConfigError otherwise.
+  // A policy checkpoint (rl::Sac::Save) acting as medium's behaviour instead of medium_planner; empty = the
+  // planner. Only for the grades with a medium half (medium, medium-replay, medium-expert); its observation
+  // and action sizes must match the env's.
+  std::string medium_policy;
+  // Throws NotFoundError for an unknown env or grade (listing the valid ones) or a missing medium_policy
+  // file, ConfigError otherwise (a medium_policy with grade random / expert or of the wrong sizes).
   void Validate() const;
 };
 
