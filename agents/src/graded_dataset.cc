@@ -6,6 +6,7 @@
 
 #include "augur/agents/agent.h"
 #include "augur/agents/collect.h"
+#include "augur/agents/rl/sac.h"
 #include "augur/agents/rl/sac_agent.h"
 #include "augur/agents/true_model.h"
 #include "augur/core/error.h"
@@ -41,19 +42,26 @@ NoisyAgent::Options MediumNoise(const GradeOptions& o) {
   return {o.medium_random_prob >= 0 ? o.medium_random_prob : p, o.medium_sigma >= 0 ? o.medium_sigma : s};
 }
 
-// A SAC checkpoint as a behaviour, checked against the env's dims.
-std::shared_ptr<Agent> LoadPolicy(const std::string& path, const envs::Env& env) {
+// A SAC checkpoint as a behaviour (GradeOptions::Validate checked the file and its dims).
+std::shared_ptr<Agent> LoadPolicy(const std::string& path) {
+  return std::make_shared<rl::SacAgent>(std::make_shared<const rl::Sac>(rl::Sac::Load(path)), "sac:" + path);
+}
+
+// Throws unless `path` is a SAC checkpoint sized for `env`: NotFoundError for a missing file, ConfigError
+// naming both shapes otherwise.
+void CheckPolicy(const char* field, const std::string& path, const std::string& env) {
   if (!std::filesystem::exists(path)) {
-    throw NotFoundError(StrCat("dataset: policy checkpoint '", path, "' does not exist (augur train-sac writes them)"));
+    throw NotFoundError(StrCat("dataset: ", field, " '", path,
+                               "' does not exist (give a checkpoint of augur train-sac, train-agent or an offline-RL "
+                               "bench cell)"));
   }
-  auto sac = std::make_shared<const rl::Sac>(rl::Sac::Load(path));
-  const int64_t o = sac->options().obs_dim, a = sac->options().action_dim;
-  if (o != env.spec().obs_dim() || a != env.spec().action_dim()) {
-    throw ConfigError(StrCat("dataset: policy '", path, "' maps ", o, " observation values to ", a, " actions; ",
-                             env.spec().id, " has ", env.spec().obs_dim(), " and ", env.spec().action_dim(),
-                             " (train it on this env)"));
+  const rl::Sac policy = rl::Sac::Load(path);
+  const EnvSpec spec = envs::Make(env)->spec();
+  if (policy.options().obs_dim != spec.obs_dim() || policy.options().action_dim != spec.action_dim()) {
+    throw ConfigError(StrCat("dataset: ", field, " '", path, "' maps ", policy.options().obs_dim,
+                             " observations to ", policy.options().action_dim, " actions; env '", env, "' has ",
+                             spec.obs_dim(), " and ", spec.action_dim(), " (train the policy on this env)"));
   }
-  return std::make_shared<rl::SacAgent>(sac, "sac:" + path);
 }
 
 struct Behaviour {
@@ -68,7 +76,7 @@ Behaviour MakeBehaviour(const std::string& grade, const GradeOptions& o, const e
     return {"random", std::make_shared<PolicyAgent>(envs::MakePolicy("random", env.spec())), nullptr};
   }
   if (grade == "expert") {
-    if (!o.expert_policy.empty()) return {"SAC policy " + o.expert_policy, LoadPolicy(o.expert_policy, env), nullptr};
+    if (!o.expert_policy.empty()) return {"SAC policy " + o.expert_policy, LoadPolicy(o.expert_policy), nullptr};
     const std::string spec = Or(o.expert_planner, DefaultExpertPlanner(o.env));
     return {"true-model MPC " + spec, std::make_shared<TrueModelMpcAgent>(env, spec, executor), nullptr};
   }
@@ -76,7 +84,7 @@ Behaviour MakeBehaviour(const std::string& grade, const GradeOptions& o, const e
   std::shared_ptr<Agent> base;
   std::string name;
   if (!o.medium_policy.empty()) {
-    base = LoadPolicy(o.medium_policy, env);
+    base = LoadPolicy(o.medium_policy);
     name = "SAC policy " + o.medium_policy;
   } else {
     const std::string spec = Or(o.medium_planner, DefaultMediumPlanner(o.env));
@@ -200,6 +208,20 @@ void GradeOptions::Validate() const {
   if (grade != "random" && !std::holds_alternative<Box>(envs::Make(env)->spec().action)) {
     throw ConfigError(StrCat("dataset: grade '", grade, "' plans with continuous planners; env '", env,
                              "' has discrete actions (use augur collect --policy instead)"));
+  }
+  if (!medium_policy.empty()) {
+    if (grade == "random" || grade == "expert") {
+      throw ConfigError(StrCat("dataset: medium_policy replaces medium's planner; grade '", grade,
+                               "' has no medium episodes (use medium, medium-replay or medium-expert)"));
+    }
+    CheckPolicy("medium_policy", medium_policy, env);
+  }
+  if (!expert_policy.empty()) {
+    if (grade != "expert" && grade != "medium-expert") {
+      throw ConfigError(StrCat("dataset: expert_policy replaces the expert's planner; grade '", grade,
+                               "' has no expert episodes (use expert or medium-expert)"));
+    }
+    CheckPolicy("expert_policy", expert_policy, env);
   }
 }
 

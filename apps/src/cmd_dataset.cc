@@ -46,7 +46,8 @@ Command DatasetCommand() {
                            "SAC checkpoint as the expert instead of MPC (e.g. the best snapshot of augur train-sac)");
             sub.add_option("--medium-policy", args->options.medium_policy,
                            "SAC checkpoint as medium instead of MPC (a train-sac snapshot at ~1/3 of the expert's "
-                           "return; no noise unless --medium-random-prob / --medium-sigma)");
+                           "return, or a train-agent / offline-RL bench cell's agent; cheap for large datasets; no "
+                           "noise unless --medium-random-prob / --medium-sigma)");
             sub.add_option("--out", args->out, "Output record file (.augur); an existing one is resumed")->required();
             return [args, &global] {
               args->options.Validate();

@@ -12,6 +12,8 @@
 #include "augur/agents/bench_cell.h"
 #include "augur/agents/evaluate.h"
 #include "augur/agents/graded_dataset.h"
+#include "augur/agents/rl/sac.h"
+#include "augur/agents/rl/sac_agent.h"
 #include "augur/agents/true_model.h"
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -172,6 +174,83 @@ TEST(GradedDatasetTest, BadNamesListTheValidOnes) {
   o = Tiny("medium");
   o.env = "Hoper-v4";
   EXPECT_THROW(GenerateGradedDataset(o, executor), NotFoundError);
+}
+
+// A small untrained SAC policy for Hopper-v4 (or other sizes), saved to a temp file.
+std::string SavedPolicy(const std::string& name, int64_t obs_dim, int64_t action_dim) {
+  rl::SacOptions o;
+  o.obs_dim = obs_dim;
+  o.action_dim = action_dim;
+  o.critics = 2;
+  o.hidden = 16;
+  o.layers = 1;
+  o.seed = 3;
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            (name + std::to_string(::getpid()) + ".ckpt")).string();
+  rl::Sac(o).Save(path);
+  return path;
+}
+
+TEST(GradedDatasetTest, MediumPolicyActsInsteadOfThePlannerAndIsRecorded) {
+  Executor executor(1);
+  const std::string path = SavedPolicy("augur_medium_policy_", 11, 3);
+  GradeOptions o = Tiny("medium");
+  o.medium_policy = path;
+  o.medium_random_prob = 0;
+  o.medium_sigma = 0;  // no noise: every action is the policy's mean action on the recorded observation
+  const data::Dataset d = GenerateGradedDataset(o, executor);
+  ASSERT_EQ(d.num_episodes(), 2);
+  EXPECT_GT(d.sim_state_dim(), 12);
+  EXPECT_EQ(d.metadata().extra.at("medium_policy"), path);
+  EXPECT_EQ(d.metadata().extra.count("medium_planner"), 0u);
+  EXPECT_THAT(d.metadata().source, HasSubstr("--medium-policy " + path));
+  auto agent = rl::SacAgent::Load(path);
+  for (int64_t row = 0; row < d.size(); ++row) {
+    const at::Tensor obs = d.observations()[row].contiguous();
+    const std::vector<float> a = agent->Act(std::span<const float>(obs.data_ptr<float>(), 11));
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(d.actions()[row][i].item<float>(), a[i], 1e-6) << row << " " << i;
+  }
+  // With noise the actions leave the policy's but stay in the box, and the same seed repeats them.
+  o.medium_random_prob = 0.2;
+  o.medium_sigma = 0.3;
+  const data::Dataset noisy = GenerateGradedDataset(o, executor);
+  EXPECT_LE(noisy.actions().abs().max().item<float>(), 1.f);
+  EXPECT_FALSE(at::equal(noisy.actions().narrow(0, 0, 3), d.actions().narrow(0, 0, 3)));
+  EXPECT_TRUE(at::equal(noisy.actions(), GenerateGradedDataset(o, executor).actions()));
+  std::filesystem::remove(path);
+}
+
+TEST(GradedDatasetTest, MediumPolicyOfTheWrongGradeFileOrSizeIsRefused) {
+  Executor executor(1);
+  const std::string path = SavedPolicy("augur_medium_policy_bad_", 11, 3);
+  GradeOptions o = Tiny("expert");
+  o.medium_policy = path;
+  try {
+    o.Validate();
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no medium episodes"));
+  }
+  o = Tiny("medium");
+  o.medium_policy = path + ".missing";
+  try {
+    o.Validate();
+    FAIL();
+  } catch (const NotFoundError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(".missing"));
+  }
+  const std::string pendulum = SavedPolicy("augur_medium_policy_pendulum_", 3, 1);
+  o.medium_policy = pendulum;  // a Pendulum-sized policy for Hopper
+  try {
+    GenerateGradedDataset(o, executor);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("maps 3 observations to 1 actions"));
+  }
+  o.medium_policy = path;
+  EXPECT_NO_THROW(o.Validate());
+  std::filesystem::remove(path);
+  std::filesystem::remove(pendulum);
 }
 
 // Actions that are a known function of the observation: BC must recover it.
