@@ -43,10 +43,10 @@ Command TrainSacCommand() {
             sub.add_option("--seed", o->seed, "Seed")->capture_default_str();
             return [o, out, &global] {
               o->Validate();
-              Executor executor(global.threads);
+              const Executor executor(global.threads);  // sets LibTorch's intra-op threads for the updates
               Progress progress({.label = "train-sac " + o->env, .total = o->steps, .unit = "step"});
               const agents::rl::OnlineSacResult r = agents::rl::TrainOnlineSac(
-                  *o, *out, executor, &progress, [](const agents::rl::OnlineSacEval& e) {
+                  *o, *out, &progress, [](const agents::rl::OnlineSacEval& e) {
                     std::fprintf(stderr, "\n");
                     std::fprintf(stderr, "step %lld: return %.1f +- %.1f", static_cast<long long>(e.step),
                                  e.mean_return, e.std_return);

@@ -52,7 +52,7 @@ class OnlineSacTest : public ::testing::Test {
 
 TEST_F(OnlineSacTest, WritesReplaySnapshotsAndEvals) {
   Executor executor(1);
-  const OnlineSacResult r = TrainOnlineSac(Tiny(230), dir_, executor);
+  const OnlineSacResult r = TrainOnlineSac(Tiny(230), dir_);
   EXPECT_EQ(r.start_step, 0);
   EXPECT_EQ(r.final_step, 230);
   // 50-step episodes: 4 whole ones and the 30 steps in flight at the end (kept, marked truncated).
@@ -84,10 +84,10 @@ TEST_F(OnlineSacTest, WritesReplaySnapshotsAndEvals) {
 
 TEST_F(OnlineSacTest, SameSeedSameRun) {
   Executor executor(1);
-  TrainOnlineSac(Tiny(150), dir_, executor);
+  TrainOnlineSac(Tiny(150), dir_);
   const data::Dataset a = data::Load((fs::path(dir_) / "replay.rec").string());
   fs::remove_all(dir_);
-  TrainOnlineSac(Tiny(150), dir_, executor);
+  TrainOnlineSac(Tiny(150), dir_);
   const data::Dataset b = data::Load((fs::path(dir_) / "replay.rec").string());
   EXPECT_TRUE(at::equal(a.actions(), b.actions()));
   EXPECT_TRUE(at::equal(a.rewards(), b.rewards()));
@@ -95,8 +95,8 @@ TEST_F(OnlineSacTest, SameSeedSameRun) {
 
 TEST_F(OnlineSacTest, ARerunResumesFromTheRecordedSteps) {
   Executor executor(1);
-  TrainOnlineSac(Tiny(200), dir_, executor);
-  const OnlineSacResult r = TrainOnlineSac(Tiny(300), dir_, executor);
+  TrainOnlineSac(Tiny(200), dir_);
+  const OnlineSacResult r = TrainOnlineSac(Tiny(300), dir_);
   EXPECT_EQ(r.start_step, 200);
   EXPECT_EQ(r.final_step, 300);
   ASSERT_EQ(r.evals.size(), 3u);  // 100 and 200 from the first run, 300 from this one
@@ -104,18 +104,18 @@ TEST_F(OnlineSacTest, ARerunResumesFromTheRecordedSteps) {
   EXPECT_EQ(r.evals[2].updates, 300 - 64 + 1);  // the networks came back with their update count
   EXPECT_EQ(data::Load((fs::path(dir_) / "replay.rec").string()).size(), 300);
   // Nothing left to do: no new step, no new evaluation.
-  const OnlineSacResult again = TrainOnlineSac(Tiny(300), dir_, executor);
+  const OnlineSacResult again = TrainOnlineSac(Tiny(300), dir_);
   EXPECT_EQ(again.final_step, 300);
   EXPECT_EQ(again.evals.size(), 3u);
 }
 
 TEST_F(OnlineSacTest, ResumingWithOtherNetworksIsRefused) {
   Executor executor(1);
-  TrainOnlineSac(Tiny(120), dir_, executor);
+  TrainOnlineSac(Tiny(120), dir_);
   OnlineSacOptions o = Tiny(200);
   o.hidden = 16;
   try {
-    TrainOnlineSac(o, dir_, executor);
+    TrainOnlineSac(o, dir_);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_THAT(e.what(), HasSubstr("sac.ckpt"));
@@ -128,7 +128,7 @@ TEST_F(OnlineSacTest, BadInputIsNamed) {
   OnlineSacOptions o = Tiny(100);
   o.env = "CartPole-v1";
   try {
-    TrainOnlineSac(o, dir_, executor);
+    TrainOnlineSac(o, dir_);
     FAIL();
   } catch (const ConfigError& e) {
     EXPECT_THAT(e.what(), HasSubstr("Box"));
@@ -147,7 +147,7 @@ TEST_F(OnlineSacTest, BadInputIsNamed) {
   fs::create_directories(dir_);
   std::ofstream(fs::path(dir_) / "evals.json") << "{ not json";
   try {
-    TrainOnlineSac(Tiny(100), dir_, executor);
+    TrainOnlineSac(Tiny(100), dir_);
     FAIL();
   } catch (const DataError& e) {
     EXPECT_THAT(e.what(), HasSubstr("evals.json"));
@@ -156,7 +156,7 @@ TEST_F(OnlineSacTest, BadInputIsNamed) {
 
 TEST_F(OnlineSacTest, SnapshotsAreGradedDatasetBehaviours) {
   Executor executor(1);
-  const OnlineSacResult r = TrainOnlineSac(Tiny(100), dir_, executor);
+  const OnlineSacResult r = TrainOnlineSac(Tiny(100), dir_);
   GradeOptions g;
   g.env = "Pendulum-v1";
   g.episodes = 2;

@@ -109,9 +109,8 @@ void OnlineSacOptions::Validate() const {
   if (max_steps < 0) fail(StrCat("max_steps = ", max_steps, " must be >= 0 (0: the env's limit)"));
 }
 
-OnlineSacResult TrainOnlineSac(const OnlineSacOptions& o, const std::string& out_dir, Executor& executor,
-                               Progress* progress, const std::function<void(const OnlineSacEval&)>& on_eval) {
-  (void)executor;  // the updates are single batched calls; envs step on this thread
+OnlineSacResult TrainOnlineSac(const OnlineSacOptions& o, const std::string& out_dir, Progress* progress,
+                               const std::function<void(const OnlineSacEval&)>& on_eval) {
   o.Validate();
   std::unique_ptr<envs::Env> env = envs::Make(o.env);
   const Box* box = std::get_if<Box>(&env->spec().action);

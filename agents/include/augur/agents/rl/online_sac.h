@@ -23,7 +23,6 @@
 #include <string>
 #include <vector>
 
-#include "augur/core/executor.h"
 
 namespace augur {
 class Progress;
@@ -70,7 +69,9 @@ struct OnlineSacResult {
 
 // Trains into `out_dir` (created when missing; resumed when it holds a run). A non-finite loss stops training
 // with a StateError naming the step; sac.ckpt then still holds the last evaluation's networks.
-OnlineSacResult TrainOnlineSac(const OnlineSacOptions& options, const std::string& out_dir, Executor& executor,
+// The env steps on the calling thread and each gradient step is one batched call (LibTorch's intra-op
+// threads, as the caller's Executor set them).
+OnlineSacResult TrainOnlineSac(const OnlineSacOptions& options, const std::string& out_dir,
                                Progress* progress = nullptr,
                                const std::function<void(const OnlineSacEval&)>& on_eval = {});
 
