@@ -43,14 +43,8 @@ void CheckDataBox(const DataBox& box, int64_t obs_dim) {
 }
 
 DataBoxModel::DataBoxModel(std::shared_ptr<const WorldModel> inner, DataBox box)
-    : inner_(std::move(inner)), box_(std::move(box)) {
-  if (!inner_) throw ConfigError("DataBoxModel: no inner model");
-  const ModelSpec& s = inner_->spec();
-  if (s.state_kind != StateKind::kObservation || s.state_dim != s.obs_dim) {
-    throw ConfigError(StrCat("dataset box needs a model whose state is the observation; model '", s.type,
-                             "' has state_dim ", s.state_dim, " and obs_dim ", s.obs_dim));
-  }
-  CheckDataBox(box_, s.obs_dim);
+    : ObservationModelWrapper(std::move(inner), "dataset box"), box_(std::move(box)) {
+  CheckDataBox(box_, inner_->spec().obs_dim);
 }
 
 Transition DataBoxModel::Step(const at::Tensor& state, const at::Tensor& action, StepContext& ctx) const {

@@ -57,8 +57,8 @@ bool HasKnownReward(std::string_view env_id) { return MakeKnownReward(env_id) !=
 std::vector<std::string> KnownRewardEnvs() { return {"DMSD", "Pendulum-v1"}; }
 
 KnownRewardModel::KnownRewardModel(std::shared_ptr<const WorldModel> inner, std::string_view env_id)
-    : inner_(std::move(inner)), reward_(MakeKnownReward(env_id)) {
-  if (!inner_) throw ConfigError("KnownRewardModel: no inner model");
+    : ObservationModelWrapper(std::move(inner), StrCat("known reward of '", env_id, "'")),
+      reward_(MakeKnownReward(env_id)) {
   if (!reward_) {
     std::string valid;
     for (const auto& e : KnownRewardEnvs()) valid += (valid.empty() ? "" : ", ") + e;
@@ -66,15 +66,22 @@ KnownRewardModel::KnownRewardModel(std::shared_ptr<const WorldModel> inner, std:
                                " (use the model's learned reward instead)"));
   }
   const ModelSpec& s = inner_->spec();
-  if (s.state_kind != StateKind::kObservation || s.state_dim != s.obs_dim) {
-    throw ConfigError(StrCat("known reward of '", env_id, "' needs a model whose state is the observation; model '",
-                             s.type, "' has state_dim ", s.state_dim, " and obs_dim ", s.obs_dim));
-  }
   if (s.obs_dim != reward_->obs_dim() || s.action_dim != reward_->action_dim()) {
     throw ShapeError(StrCat("known reward of '", env_id, "' expects obs_dim ", reward_->obs_dim(), " and action_dim ",
                             reward_->action_dim(), " but the model has ", s.obs_dim, " and ", s.action_dim));
   }
 }
+
+ObservationModelWrapper::ObservationModelWrapper(std::shared_ptr<const WorldModel> inner, std::string_view what)
+    : inner_(std::move(inner)) {
+  if (!inner_) throw ConfigError(StrCat(what, ": no inner model"));
+  const ModelSpec& s = inner_->spec();
+  if (s.state_kind != StateKind::kObservation || s.state_dim != s.obs_dim) {
+    throw ConfigError(StrCat(what, " needs a model whose state is the observation; model '", s.type,
+                             "' has state_dim ", s.state_dim, " and obs_dim ", s.obs_dim));
+  }
+}
+
 
 Transition KnownRewardModel::Step(const at::Tensor& state, const at::Tensor& action, StepContext& ctx) const {
   Transition t = inner_->Step(state, action, ctx);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "augur/core/world_model.h"
+#include "augur/models/model_wrapper.h"
 
 namespace augur::data {
 class Dataset;
@@ -37,22 +38,17 @@ DataBox DataBoxOf(const data::Dataset& dataset);
 // dimension whose low > high or that is not finite (likewise for the reward range).
 void CheckDataBox(const DataBox& box, int64_t obs_dim);
 
-class DataBoxModel final : public WorldModel {
+class DataBoxModel final : public ObservationModelWrapper {
  public:
   // Throws ConfigError when the inner model's state is not the observation, plus CheckDataBox's errors.
   DataBoxModel(std::shared_ptr<const WorldModel> inner, DataBox box);
 
-  const ModelSpec& spec() const override { return inner_->spec(); }
-  at::Tensor Encode(const at::Tensor& obs) const override { return inner_->Encode(obs); }
   Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext& ctx) const override;
-  bool has_cpu_path() const override { return inner_->has_cpu_path(); }
   void StepCpu(const CpuStep& step) const override;
 
-  const WorldModel& inner() const { return *inner_; }
   const DataBox& box() const { return box_; }
 
  private:
-  std::shared_ptr<const WorldModel> inner_;
   DataBox box_;
 };
 

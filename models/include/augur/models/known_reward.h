@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "augur/core/world_model.h"
+#include "augur/models/model_wrapper.h"
 
 namespace augur::models {
 
@@ -35,22 +36,16 @@ bool HasKnownReward(std::string_view env_id);
 // The env ids with a known reward, for error messages.
 std::vector<std::string> KnownRewardEnvs();
 
-class KnownRewardModel final : public WorldModel {
+class KnownRewardModel final : public ObservationModelWrapper {
  public:
   // Throws NotFoundError (listing the known envs) when `env_id` has no known reward, ConfigError when the
   // inner model's state is not the observation, ShapeError when its dims differ from the env's.
   KnownRewardModel(std::shared_ptr<const WorldModel> inner, std::string_view env_id);
 
-  const ModelSpec& spec() const override { return inner_->spec(); }
-  at::Tensor Encode(const at::Tensor& obs) const override { return inner_->Encode(obs); }
   Transition Step(const at::Tensor& state, const at::Tensor& action, StepContext& ctx) const override;
-  bool has_cpu_path() const override { return inner_->has_cpu_path(); }
   void StepCpu(const CpuStep& step) const override;
 
-  const WorldModel& inner() const { return *inner_; }
-
  private:
-  std::shared_ptr<const WorldModel> inner_;
   std::unique_ptr<RewardFn> reward_;
 };
 
