@@ -17,7 +17,9 @@ TEST(CliTest, HelpAtEveryLevel) {
   EXPECT_THAT(top.out, HasSubstr("Subcommands:"));
   EXPECT_THAT(top.out, HasSubstr("info"));
   EXPECT_THAT(top.out, HasSubstr("--log-level"));
-  for (const char* sub : {"collect", "import", "export", "info", "replay", "train", "eval", "version"}) {
+  // Every subcommand (apps/src/commands.cc lists them).
+  for (const char* sub : {"collect", "bench", "dataset", "import", "export", "info", "replay", "train", "train-bc",
+                          "plan", "pets", "eval", "serve", "train-agent", "train-sac", "edge-of-reach", "version"}) {
     auto r = RunAugur(std::string(sub) + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub;
     EXPECT_THAT(r.out, HasSubstr("Usage:")) << sub;
