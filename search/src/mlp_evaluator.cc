@@ -3,7 +3,6 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 
 #include "augur/core/error.h"
 #include "augur/core/executor.h"
@@ -14,8 +13,6 @@ namespace {
 // Evaluator scratch slots (kPlannerSlots + 32 and above; RolloutEvaluator uses + 32 .. + 38).
 constexpr int kHiddenA = kPlannerSlots + 40;
 constexpr int kHiddenB = kPlannerSlots + 41;
-constexpr uintptr_t kAlignBytes = 64;
-constexpr size_t kAlignFloats = kAlignBytes / sizeof(float);
 
 // The dense layer kernel: y[rows, pad] = act(x[rows, in] * Wt[in, pad] + bias), Wt pre-packed (MlpEvaluator's
 // constructor). A tile of RB rows x CB vectors of 8 outputs stays in registers over the whole reduction: per
@@ -181,16 +178,11 @@ int64_t MlpEvaluator::Evaluate(std::span<const float> states, int64_t batch, uin
                                std::span<float> values, std::span<float> priors, Scratch& scratch) {
   if (batch == 0) return 0;
   const int64_t layers = static_cast<int64_t>(packed_.size()), k = num_actions();
-  // The buffers start on a 64-byte boundary: Eigen's vectorized tanh and exp below take a scalar path (other
-  // bits) for elements before the first aligned packet, so an unaligned buffer made the result depend on where
-  // the allocator put a worker's scratch (seen as different search results under another malloc setting).
-  auto aligned = [&](int slot) {
-    float* p = scratch.Floats(slot, static_cast<size_t>(batch * widest_) + kAlignFloats).data();
-    const auto address = reinterpret_cast<uintptr_t>(p);
-    return p + ((kAlignBytes - address % kAlignBytes) % kAlignBytes) / sizeof(float);
-  };
-  float* a = aligned(kHiddenA);
-  float* b = aligned(kHiddenB);
+  // Scratch::Floats starts every buffer on a 64-byte boundary, which these need: Eigen's vectorized tanh and
+  // exp below take a scalar path (other bits) for elements before the first aligned packet, so an unaligned
+  // buffer made the result depend on where the allocator put a worker's scratch.
+  float* a = scratch.Floats(kHiddenA, static_cast<size_t>(batch * widest_)).data();
+  float* b = scratch.Floats(kHiddenB, static_cast<size_t>(batch * widest_)).data();
   const float* in = states.data();
   int64_t ld_in = weights_.sizes.front();
   const bool relu = weights_.activation == MlpActivation::kRelu;
